@@ -1,0 +1,55 @@
+"""Sphinx configuration for the tested Django cookbook."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+DOCS = Path(__file__).resolve().parent
+ROOT = DOCS.parent
+# The harness is documented in the reference section.
+sys.path.insert(0, str(ROOT / "tests"))
+
+project = "Tested Django Cookbook"
+author = "The cookbook authors"
+copyright = "2026, the cookbook authors"
+
+extensions = [
+    "myst_parser",
+    "sphinx.ext.autodoc",
+    "sphinx_autodoc_typehints",
+    "sphinx_copybutton",
+    "sphinx_tabs.tabs",
+]
+
+myst_enable_extensions = ["colon_fence", "deflist", "fieldlist"]
+myst_heading_anchors = 3
+source_suffix = {".md": "markdown"}
+exclude_patterns = ["_build", "Thumbs.db", ".DS_Store"]
+root_doc = "index"
+language = "en"
+
+html_theme = "furo"
+html_title = "Tested Django Cookbook"
+html_static_path = ["_static"]
+# Nothing may be fetched from another host when a page is viewed.
+html_theme_options = {"navigation_with_keys": True}
+
+# Copy only the commands: not the prompts, not the output lines.
+copybutton_prompt_text = r"\$ |>>> |\.\.\. |=> |-> "
+copybutton_prompt_is_regexp = True
+copybutton_only_copy_prompt_lines = True
+copybutton_line_continuation_character = "\\"
+
+# Tabs labelled Secure / Insecure switch together on a page and across pages.
+sphinx_tabs_disable_tab_closing = True
+
+nitpicky = True
+nitpick_ignore_regex = [
+    # Types from libraries whose inventories cannot be fetched offline.
+    (r"py:class", r"(psycopg|pwd|pathlib|collections\.abc|typing|subprocess)\..*"),
+]
+autodoc_typehints = "description"
+autodoc_member_order = "bysource"
+typehints_fully_qualified = False
+always_document_param_types = False

@@ -1,0 +1,1 @@
+"""Tests of the cookbook: the harness, the pages, and the example projects."""

@@ -1,0 +1,125 @@
+"""The pytest plugin: live database servers, the page runner, the snippet report.
+
+Loaded with ``-p cookbook_harness.plugin`` (see pyproject.toml).
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from . import runner
+from .pages import parse_page
+from .postgres import ROOT, Cluster, HarnessError, Servers, describe, running_servers
+
+REPORT = ROOT / "build" / "snippet-report.json"
+
+
+@pytest.fixture(scope="session")
+def cookbook_servers() -> Iterator[Servers]:
+    """The secure and insecure clusters, started once per session, always stopped."""
+    try:
+        with running_servers() as servers:
+            _server_facts.update(describe(servers))
+            yield servers
+    except HarnessError as exc:
+        pytest.exit(f"cookbook harness: {exc}", returncode=3)
+
+
+@pytest.fixture(params=["secure", "insecure"])
+def cluster(request: pytest.FixtureRequest, cookbook_servers: Servers) -> Cluster:
+    """Each test using this runs once per variant."""
+    variant = request.param
+    if variant not in cookbook_servers.clusters:
+        pytest.skip(cookbook_servers.unavailable[variant])
+    return cookbook_servers.clusters[variant]
+
+
+@pytest.fixture
+def fresh_database(cluster: Cluster) -> Iterator[str]:
+    """A new, empty database on the variant's cluster, dropped afterwards."""
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    cluster.create_database(name)
+    yield name
+    cluster.drop_database(name)
+
+
+_collect_docs = runner.SybilCollection(runner.sybils()).pytest()
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> Any:
+    return _collect_docs(file_path, parent)
+
+
+# --- the snippet report ----------------------------------------------------------
+
+_outcomes: list[dict[str, Any]] = []
+_server_facts: dict[str, Any] = {}
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    path, _, name = report.nodeid.partition("::")
+    if not path.endswith(".md") or not name.startswith("sybil:"):
+        return
+    if report.when != "call" and not (report.when == "setup" and report.outcome != "passed"):
+        return
+    variant = name.split(",")[0].removeprefix("sybil:")
+    line = int(name.split("line:")[1].split(",")[0])
+    reason = ""
+    if report.skipped and isinstance(report.longrepr, tuple):
+        reason = report.longrepr[2].removeprefix("Skipped: ")
+    _outcomes.append(
+        {"page": path, "line": line, "variant": variant, "outcome": report.outcome, "reason": reason}
+    )
+
+
+def snippet_report(outcomes: list[dict[str, Any]], servers: dict[str, Any] | None) -> dict[str, Any]:
+    """Per page and variant: blocks executed, included, skipped (with reasons)."""
+    pages: dict[str, Any] = {}
+    for md in sorted((ROOT / "docs").rglob("*.md")):
+        if "_build" in md.parts:
+            continue
+        page = parse_page(md)
+        relative = str(md.relative_to(ROOT))
+        entry: dict[str, Any] = {}
+        for variant in page.variants:
+            visible = [b for b in page.blocks if b.variant in (None, variant)]
+            ran = [o for o in outcomes if o["page"] == relative and o["variant"] == variant]
+            entry[variant if page.has_variants else "single"] = {
+                "blocks": len(visible),
+                "included": sum(b.included for b in visible),
+                "executed": sum(o["outcome"] == "passed" for o in ran),
+                "failed": sum(o["outcome"] == "failed" for o in ran),
+                "skipped": [
+                    {"line": o["line"], "reason": o["reason"]} for o in ran if o["outcome"] == "skipped"
+                ],
+            }
+        pages[relative] = entry
+    return {
+        "generated": datetime.now(UTC).isoformat(timespec="seconds"),
+        "python": platform.python_version(),
+        "django": _version("django"),
+        "servers": servers,
+        "pages": pages,
+    }
+
+
+def _version(name: str) -> str:
+    from importlib.metadata import version
+
+    return version(name)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if not _outcomes:
+        return
+    REPORT.parent.mkdir(parents=True, exist_ok=True)
+    report = snippet_report(_outcomes, _server_facts or None)
+    REPORT.write_text(json.dumps(report, indent=2) + "\n")
