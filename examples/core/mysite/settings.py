@@ -1,0 +1,104 @@
+"""Settings for the core patterns project.
+
+Everything that differs between a laptop and production is read from the
+environment here, in one place.
+"""
+
+import os
+from pathlib import Path
+
+from django.core.management.utils import get_random_secret_key
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+# [docs:environment]
+def env_list(name: str, default: str) -> list[str]:
+    """A comma-separated environment variable as a list, without empty items."""
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+DEBUG = os.environ.get("DJANGO_DEBUG", "") == "1"
+# Without DJANGO_SECRET_KEY every start gets a new random key: safe, but
+# sessions and signed values do not survive a restart. Set it in production.
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or get_random_secret_key()
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
+# [/docs:environment]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "blog",
+]
+
+# [docs:middleware]
+MIDDLEWARE = [
+    "blog.middleware.RequestIDMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+# [/docs:middleware]
+
+ROOT_URLCONF = "mysite.urls"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = "mysite.wsgi.application"
+
+# [docs:database]
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.postgresql",
+        # Host, port, user, password and TLS settings come from the standard
+        # libpq environment variables (PGHOST, PGPORT, PGUSER, PGSSLMODE, ...).
+        "NAME": os.environ.get("PGDATABASE", "cookbook"),
+    }
+}
+# [/docs:database]
+
+# [docs:tasks]
+TASKS = {
+    "default": {
+        # Runs each task at once, in the process that enqueues it. Django ships
+        # no worker: for work in the background use Procrastinate or DBOS.
+        "BACKEND": "django.tasks.backends.immediate.ImmediateBackend",
+    }
+}
+# [/docs:tasks]
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -1,0 +1,121 @@
+"""The harness's own promises: the servers are real, and the secure one is secure."""
+
+from __future__ import annotations
+
+import socket
+
+import psycopg
+import pytest
+from cookbook_harness import postgres
+from cookbook_harness.postgres import Cluster, HarnessError, Servers
+from cookbook_harness.runner import compare, console_commands, sql_statements
+
+
+def test_both_variants_connect_with_the_client_environment(cluster: Cluster) -> None:
+    with psycopg.connect(cluster.conninfo()) as conn:
+        user, ssl = conn.execute(
+            "SELECT current_user, ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()"
+        ).fetchone()
+    assert user == "cookbook"
+    assert ssl is cluster.secure
+
+
+def test_secure_cluster_uses_tls_13_with_a_verified_server(cookbook_servers: Servers) -> None:
+    secure = _secure(cookbook_servers)
+    with psycopg.connect(secure.conninfo()) as conn:
+        version = conn.execute(
+            "SELECT version FROM pg_stat_ssl WHERE pid = pg_backend_pid()"
+        ).fetchone()[0]
+        assert conn.info.get_parameters()["sslmode"] == "verify-full"
+    assert version == "TLSv1.3"
+
+
+def test_secure_cluster_refuses_a_connection_without_tls(cookbook_servers: Servers) -> None:
+    secure = _secure(cookbook_servers)
+    with pytest.raises(psycopg.OperationalError, match="no encryption"):
+        psycopg.connect(secure.conninfo(sslmode="disable"))
+
+
+def test_secure_cluster_refuses_a_client_without_a_certificate(cookbook_servers: Servers) -> None:
+    secure = _secure(cookbook_servers)
+    # An empty sslcert/sslkey means "no client certificate", even with ~/.postgresql.
+    conninfo = secure.conninfo(sslcert="", sslkey="")
+    with pytest.raises(psycopg.OperationalError, match="requires a valid client certificate"):
+        psycopg.connect(conninfo)
+
+
+def test_secure_cluster_refuses_a_server_name_it_cannot_verify(cookbook_servers: Servers) -> None:
+    secure = _secure(cookbook_servers)
+    # Reach the server's address but expect another name than its certificate's.
+    conninfo = secure.conninfo(host="db.example.com", hostaddr="127.0.0.1")
+    with pytest.raises(psycopg.OperationalError, match="does not match host name"):
+        psycopg.connect(conninfo)
+
+
+def test_insecure_cluster_needs_the_password(cookbook_servers: Servers) -> None:
+    insecure = cookbook_servers.clusters["insecure"]
+    with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
+        psycopg.connect(insecure.conninfo(password="wrong"))
+
+
+def test_fresh_database_is_empty_and_owned_by_the_app_user(
+    cluster: Cluster, fresh_database: str
+) -> None:
+    with psycopg.connect(cluster.conninfo(fresh_database)) as conn:
+        tables = conn.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'"
+        ).fetchone()[0]
+        owner = conn.execute(
+            "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = current_database()"
+        ).fetchone()[0]
+    assert (tables, owner) == (0, "cookbook")
+
+
+def test_taken_port_is_reported_with_a_fix(tmp_path, cookbook_servers: Servers) -> None:
+    # The session's own insecure cluster holds its port right now.
+    with pytest.raises(HarnessError, match=r"(?s)Port 54320 on 127\.0\.0\.1 is in use.*Fix:"):
+        postgres.start_cluster("insecure", cookbook_servers.binaries, tmp_path)
+
+
+def test_missing_postgresql_is_reported_with_a_fix(monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("COOKBOOK_PG_BINDIR", str(tmp_path))
+    with pytest.raises(HarnessError, match=r"(?s)No PostgreSQL server found.*apt-get install postgresql"):
+        postgres.find_binaries()
+
+
+def test_server_without_tls_is_reported_with_a_fix(tmp_path, cookbook_servers: Servers) -> None:
+    no_tls = postgres.Binaries(cookbook_servers.binaries.bindir, "a build without SSL", False)
+    with pytest.raises(HarnessError, match=r"(?s)TLS unavailable.*Fix:"):
+        postgres.start_cluster("secure", no_tls, tmp_path)
+
+
+def test_port_probe_sees_a_listener() -> None:
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+        assert postgres.port_in_use(port)
+    assert not postgres.port_in_use(port)
+
+
+def test_console_blocks_split_into_commands_and_outputs() -> None:
+    block = "$ echo a \\\n  b\na b\n$ true\n"
+    assert console_commands(block) == [("echo a \\\n  b", "a b"), ("true", "")]
+
+
+def test_sql_blocks_split_into_statements_and_results() -> None:
+    block = "=> SELECT 1\n-> AS one;\n one\n-----\n   1\n(1 row)\n"
+    assert sql_statements(block) == [("SELECT 1\nAS one;", " one\n-----\n   1\n(1 row)")]
+    assert sql_statements("CREATE TABLE t (x int);\n") == [("CREATE TABLE t (x int);\n", None)]
+
+
+def test_wildcards_match_ids_but_not_wrong_text() -> None:
+    assert compare('{"id": ..., "name": "Carl"}', '{"id": 42, "name": "Carl"}') is None
+    assert compare("a\n...\nz", "a\nb\nc\nz") is None
+    assert compare('{"name": "Carl"}', '{"name": "Karl"}') is not None
+
+
+def _secure(servers: Servers) -> Cluster:
+    if "secure" not in servers.clusters:
+        pytest.skip(servers.unavailable["secure"])
+    return servers.clusters["secure"]
