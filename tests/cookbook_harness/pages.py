@@ -104,7 +104,9 @@ def _split_options(content: str) -> tuple[dict[str, str], int]:
         match = OPTION.match(line)
         if not match:
             break
-        options[match["key"]] = match["value"].strip()
+        # MyST reads option values as YAML, so quotes around a value are not part of it.
+        value = yaml.safe_load(match["value"]) if match["value"].strip() else ""
+        options[match["key"]] = str(value)
         count += 1
     return options, count
 

@@ -8,8 +8,11 @@ evaluators for ``console``, ``sql``, ``python`` and ``pycon`` blocks.
 
 from __future__ import annotations
 
+import ast
 import base64
-import doctest
+import dataclasses
+import difflib
+import functools
 import json
 import os
 import queue
@@ -28,6 +31,7 @@ from typing import Any
 
 from sybil import Document, Example, Region, Sybil
 from sybil.sybil import SybilCollection
+from sybil.evaluators.skip import Skipper
 from sybil.parsers.myst import CodeBlockParser, SkipParser
 
 from .pages import Page, parse_page
@@ -36,7 +40,6 @@ from .postgres import DATABASE_NAME, ROOT, Servers
 DOCS = ROOT / "docs"
 EXAMPLES = ROOT / "examples"
 COMMAND_TIMEOUT = 300.0
-CHECK_FLAGS = doctest.ELLIPSIS
 SETTINGS_IN_MANAGE_PY = re.compile(r"""DJANGO_SETTINGS_MODULE["'],\s*["']([\w.]+)["']""")
 
 
@@ -44,15 +47,29 @@ class SnippetFailure(AssertionError):
     """A block did not do what its page says."""
 
 
-def compare(want: str, got: str, flags: int = CHECK_FLAGS) -> str | None:
+def _lines(text: str, squeeze: bool) -> list[str]:
+    lines = [line.rstrip() for line in text.strip("\n").splitlines()]
+    return [" ".join(line.split()) for line in lines] if squeeze else lines
+
+
+def _pattern(want: list[str]) -> re.Pattern[str]:
+    """``...`` within a line matches any text on it; a line of ``...``, any lines."""
+    parts = []
+    for line in want:
+        if line.strip() == "...":
+            parts.append(r"(?:[^\n]*\n)*?")
+        else:
+            parts.append(".*?".join(re.escape(piece) for piece in line.split("...")) + r"\n")
+    return re.compile("".join(parts))
+
+
+def compare(want: str, got: str, squeeze_spaces: bool = False) -> str | None:
     """None when ``got`` matches ``want`` (with ``...`` wildcards), else a diff."""
-    want = "\n".join(line.rstrip() for line in want.strip("\n").splitlines()) + "\n"
-    got = "\n".join(line.rstrip() for line in got.strip("\n").splitlines()) + "\n"
-    checker = doctest.OutputChecker()
-    if checker.check_output(want, got, flags):
+    want_lines, got_lines = _lines(want, squeeze_spaces), _lines(got, squeeze_spaces)
+    if _pattern(want_lines).fullmatch("".join(line + "\n" for line in got_lines)):
         return None
-    example = doctest.Example("", want)
-    return checker.output_difference(example, got, flags | doctest.REPORT_UDIFF)
+    diff = difflib.unified_diff(want_lines, got_lines, "shown on the page", "real output", lineterm="")
+    return "\n".join(diff)
 
 
 class Shell:
@@ -202,6 +219,9 @@ class PageRun:
             )
         else:
             self.project.mkdir()
+        # Repository folders the page's commands use, at the same relative path.
+        for folder in page.front_matter.get("copy", []):
+            shutil.copytree(ROOT / folder, self.project / folder)
         self.settings = self._settings_module()
         # A fresh, empty database on both clusters, as a reader starts with.
         for cluster in servers.clusters.values():
@@ -353,7 +373,7 @@ def evaluate_sql(example: Example) -> None:
         if result.returncode != 0:
             raise SnippetFailure(f"{where(example)}: psql failed on:\n{statement}\n{output}")
         if expected:
-            difference = compare(expected, output, CHECK_FLAGS | doctest.NORMALIZE_WHITESPACE)
+            difference = compare(expected, output, squeeze_spaces=True)
             if difference:
                 raise SnippetFailure(
                     f"{where(example)}: the result of\n{statement}\ndiffers from the page:\n"
@@ -435,6 +455,7 @@ def _teardown(namespace: dict[str, Any]) -> None:
         run.close()
 
 
+@functools.cache
 def sybils() -> list[Sybil]:
     """One Sybil per variant over every page under docs/."""
     made = []
@@ -454,3 +475,44 @@ def sybils() -> list[Sybil]:
             )
         )
     return made
+
+
+@dataclasses.dataclass(frozen=True)
+class RegionInfo:
+    """How the runner treats the block that starts on a line."""
+
+    language: str
+    skipped: str | None
+
+
+def page_regions(path: Path, variant: str) -> dict[int, RegionInfo]:
+    """The page's blocks that the runner executes or skips in one variant, by line."""
+    sybil = {s.name: s for s in sybils()}[variant]
+    found: dict[int, RegionInfo] = {}
+    skip_next: str | None = None
+    skip_all: str | None = None
+    for example in sybil.parse(path).examples():
+        if isinstance(example.region.evaluator, Skipper):
+            action, reason = example.parsed
+            reason = _skip_reason(reason)
+            if action == "next":
+                skip_next = reason
+            elif action == "start":
+                skip_all = reason
+            else:
+                skip_all = None
+            continue
+        language = str(example.region.lexemes.get("arguments", ""))
+        skipped = skip_next if skip_next is not None else skip_all
+        found[example.line] = RegionInfo(language, skipped)
+        skip_next = None
+    return found
+
+
+def _skip_reason(argument: str | None) -> str:
+    """The reason of ``% skip: next "reason"``; empty when there is none."""
+    try:
+        reason = ast.literal_eval(argument or "")
+    except (ValueError, SyntaxError):
+        return ""
+    return reason if isinstance(reason, str) else ""

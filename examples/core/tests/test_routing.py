@@ -50,3 +50,10 @@ def test_missing_row_is_a_json_404(client: Client) -> None:
 
 def test_detail_refuses_post(client: Client) -> None:
     assert client.post("/posts/1/").status_code == 405
+
+
+def test_outside_the_test_client_csrf_answers_unsafe_methods_first() -> None:
+    # The test client skips CSRF checks by default; a real client does not.
+    client = Client(enforce_csrf_checks=True)
+    assert client.post("/ping/").status_code == 403
+    assert client.options("/ping/")["Allow"] == "GET, HEAD, OPTIONS"

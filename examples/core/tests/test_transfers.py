@@ -77,3 +77,8 @@ def test_concurrent_transfers_keep_every_unit() -> None:
     assert errors == []
     assert Account.objects.get(pk=ada.pk).balance == 10_000 - 200
     assert Account.objects.get(pk=bob.pk).balance == 200
+
+
+@pytest.mark.django_db
+def test_account_string_shows_owner_and_balance() -> None:
+    assert str(Account.objects.create(owner="Ada", balance=5)) == "Ada: 5"

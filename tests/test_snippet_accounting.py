@@ -1,0 +1,87 @@
+"""Every code block Sphinx renders is included, executed, or skipped with a reason.
+
+Sphinx itself parses the pages (tabs and all), so no block can hide from this
+test in syntax that our own parser reads differently.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from cookbook_harness.pages import Page, parse_page
+from cookbook_harness.postgres import ROOT
+from cookbook_harness.runner import LANGUAGES, page_regions
+from docutils import nodes
+from sphinx.application import Sphinx
+
+DOCS = ROOT / "docs"
+INCLUDE_ROOTS = (ROOT / "examples", ROOT / "conf")
+
+
+def rendered_blocks(tmp: Path) -> Iterator[tuple[Path, nodes.literal_block]]:
+    app = Sphinx(
+        str(DOCS),
+        str(DOCS),
+        str(tmp / "out"),
+        str(tmp / "doctrees"),
+        "dummy",
+        status=io.StringIO(),
+        warning=io.StringIO(),
+        freshenv=True,
+    )
+    app.build()
+    for docname in sorted(app.env.found_docs):
+        for node in app.env.get_doctree(docname).findall(nodes.literal_block):
+            yield DOCS / f"{docname}.md", node
+
+
+@pytest.fixture(scope="module")
+def blocks(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[Path, nodes.literal_block]]:
+    return list(rendered_blocks(tmp_path_factory.mktemp("sphinx")))
+
+
+def test_sphinx_and_the_runner_see_the_same_blocks(blocks) -> None:  # type: ignore[no-untyped-def]
+    by_page: dict[Path, list[int]] = {}
+    for page_path, node in blocks:
+        by_page.setdefault(page_path, []).append(node.line)
+    for page_path, lines in by_page.items():
+        parsed = [block.line for block in parse_page(page_path).blocks]
+        assert sorted(lines) == sorted(parsed), page_path
+
+
+def test_every_block_is_included_executed_or_skipped_with_a_reason(blocks) -> None:  # type: ignore[no-untyped-def]
+    problems: list[str] = []
+    pages: dict[Path, Page] = {}
+    for page_path, node in blocks:
+        page = pages.setdefault(page_path, parse_page(page_path))
+        where = f"{page_path.relative_to(ROOT)}:{node.line}"
+        block = next((b for b in page.blocks if b.line == node.line), None)
+        if block is None:
+            problems.append(f"{where}: a block Sphinx renders that the page parser misses")
+            continue
+        if node.get("source"):
+            problems += _check_include(where, block, Path(node["source"]))
+            continue
+        for variant in page.variants:
+            if block.variant not in (None, variant):
+                continue
+            region = page_regions(page_path, variant).get(block.line)
+            if region is None:
+                problems.append(
+                    f"{where} [{variant}]: a {block.language or 'plain'} block that is neither "
+                    f"included, executed ({', '.join(LANGUAGES)}), nor skipped with a reason"
+                )
+            elif region.skipped is not None and not region.skipped.strip():
+                problems.append(f"{where} [{variant}]: skipped without a reason")
+    assert not problems, "\n".join(problems)
+
+
+def _check_include(where: str, block, source: Path) -> list[str]:  # type: ignore[no-untyped-def]
+    if not any(source.is_relative_to(root) for root in INCLUDE_ROOTS):
+        return [f"{where}: includes {source}, which is outside examples/ and conf/"]
+    if "lines" in block.options:
+        return [f"{where}: selects lines by number; use markers or :pyobject:"]
+    return []
