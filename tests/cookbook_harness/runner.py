@@ -233,8 +233,11 @@ class PageRun:
                 shutil.copy(cluster.certs / name, self.project / "certs" / name)
             os.chmod(self.project / "certs" / "client.key", 0o600)
         venv_bin = str(Path(sys.executable).parent)
+        # The server's own client programs (psql) come last: the system's win.
+        path = os.pathsep.join((venv_bin, os.environ.get("PATH", "/usr/bin:/bin"), str(servers.binaries.bindir)))
+        self.psql = shutil.which("psql", path=path) or "psql"
         env = {
-            "PATH": f"{venv_bin}{os.pathsep}{os.environ.get('PATH', '/usr/bin:/bin')}",
+            "PATH": path,
             "HOME": str(self.home),
             "LANG": "C.UTF-8",
             "TZ": "UTC",
@@ -361,7 +364,7 @@ def evaluate_sql(example: Example) -> None:
     env = run.shell.environment()
     for statement, expected in sql_statements(example.parsed):
         result = subprocess.run(
-            ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", "-"],
+            [run.psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", "-"],
             input=statement,
             capture_output=True,
             text=True,

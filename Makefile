@@ -1,0 +1,34 @@
+# The two commands of the README, and the environment they need.
+#   make html   builds the site into docs/_build/html (warnings are errors)
+#   make test   runs every test, starting its own PostgreSQL servers
+# Both create .venv (nox and uv) on first use; nox makes the rest.
+
+# The first Python that is 3.12 or newer.
+PYTHON ?= $(firstword $(foreach p,python3.12 python3.13 python3.14 python3,\
+	$(shell $(p) -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && echo $(p))))
+VENV := .venv
+NOX := $(VENV)/bin/nox
+
+.PHONY: html test lint bench venv docs-env
+
+html: $(NOX)
+	$(NOX) -s docs
+
+test: $(NOX)
+	$(NOX) -s tests
+
+lint: $(NOX)
+	$(NOX) -s lint
+
+bench: $(NOX)
+	$(NOX) -s bench
+
+venv: $(NOX)
+
+docs-env: $(NOX)
+	$(NOX) -s docs --install-only
+
+$(NOX):
+	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is needed: none of python3.12, python3.13, python3.14, python3 is." >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check "nox>=2025.2" uv
