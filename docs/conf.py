@@ -32,6 +32,7 @@ language = "en"
 html_theme = "furo"
 html_title = "Tested Django Cookbook"
 html_static_path = ["_static"]
+html_css_files = ["cookbook.css"]
 # Nothing may be fetched from another host when a page is viewed.
 html_theme_options = {"navigation_with_keys": True}
 
