@@ -244,7 +244,9 @@ class Cluster:
         if self.account is not None:
             kwargs = {"user": self.account.pw_uid, "group": self.account.pw_gid, "extra_groups": []}
         env = {"PATH": os.environ.get("PATH", ""), "LC_ALL": "C", "TZ": "UTC"}
-        result = subprocess.run(argv, capture_output=True, text=True, env=env, **kwargs)
+        # The caller's directory may be closed to the server's user.
+        cwd = self.datadir.parent
+        result = subprocess.run(argv, capture_output=True, text=True, env=env, cwd=cwd, **kwargs)
         if check and result.returncode != 0:
             raise HarnessError(
                 f"{' '.join(argv)} failed ({result.returncode}):\n{result.stdout}{result.stderr}"
