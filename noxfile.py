@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import nox
@@ -29,7 +28,14 @@ def docs(session: nox.Session) -> None:
     """Build the site into docs/_build/html; warnings are errors."""
     install_group(session, "docs")
     session.run(
-        "sphinx-build", "-M", "html", "docs", "docs/_build", "-W", "--keep-going", "-n",
+        "sphinx-build",
+        "-M",
+        "html",
+        "docs",
+        "docs/_build",
+        "-W",
+        "--keep-going",
+        "-n",
         *session.posargs,
     )
 
@@ -46,7 +52,11 @@ def tests(session: nox.Session) -> None:
         return  # a partial run cannot judge the coverage of every page
     session.run("python", "-m", "coverage", "combine", "--quiet", env=env)
     session.run(
-        "python", "-m", "cookbook_harness", "included-coverage", str(COVERAGE_DATA),
+        "python",
+        "-m",
+        "cookbook_harness",
+        "included-coverage",
+        str(COVERAGE_DATA),
         env={"PYTHONPATH": str(ROOT / "tests")},
     )
 

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from cookbook_harness.postgres import ROOT, Cluster
 
 EXAMPLES = sorted(path.parent.name for path in (ROOT / "examples").glob("*/pytest.ini"))
@@ -31,7 +32,13 @@ def example_env(cluster: Cluster, database: str) -> dict[str, str]:
 def test_example_suite(example: str, cluster: Cluster, fresh_database: str) -> None:
     project = ROOT / "examples" / example
     measure = (
-        ["coverage", "run", f"--rcfile={ROOT / 'pyproject.toml'}", f"--source={ROOT / 'examples'}", "-m"]
+        [
+            "coverage",
+            "run",
+            f"--rcfile={ROOT / 'pyproject.toml'}",
+            f"--source={ROOT / 'examples'}",
+            "-m",
+        ]
         if os.environ.get("COOKBOOK_COVERAGE")
         else []
     )
@@ -45,7 +52,9 @@ def test_example_suite(example: str, cluster: Cluster, fresh_database: str) -> N
         timeout=900,
     )
     output = result.stdout + result.stderr
-    assert result.returncode == 0, f"examples/{example} [{cluster.variant}] failed:\n{output[-6000:]}"
+    assert result.returncode == 0, (
+        f"examples/{example} [{cluster.variant}] failed:\n{output[-6000:]}"
+    )
     assert " passed" in output.splitlines()[-1], output[-2000:]
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+
 from cookbook_harness import postgres
 from cookbook_harness.postgres import Cluster, HarnessError, Servers
 from cookbook_harness.runner import compare, console_commands, sql_statements
@@ -83,7 +84,9 @@ def test_taken_port_is_reported_with_a_fix(tmp_path, cookbook_servers: Servers) 
 
 def test_missing_postgresql_is_reported_with_a_fix(monkeypatch, tmp_path) -> None:
     monkeypatch.setenv("COOKBOOK_PG_BINDIR", str(tmp_path))
-    with pytest.raises(HarnessError, match=r"(?s)No PostgreSQL server found.*apt-get install postgresql"):
+    with pytest.raises(
+        HarnessError, match=r"(?s)No PostgreSQL server found.*apt-get install postgresql"
+    ):
         postgres.find_binaries()
 
 

@@ -11,11 +11,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from docutils import nodes
+from sphinx.application import Sphinx
+
 from cookbook_harness.pages import Page, parse_page
 from cookbook_harness.postgres import ROOT
 from cookbook_harness.runner import LANGUAGES, page_regions
-from docutils import nodes
-from sphinx.application import Sphinx
 
 DOCS = ROOT / "docs"
 INCLUDE_ROOTS = (ROOT / "examples", ROOT / "conf")
@@ -44,9 +45,10 @@ def blocks(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[Path, nodes.l
 
 
 def test_sphinx_and_the_runner_see_the_same_blocks(blocks) -> None:  # type: ignore[no-untyped-def]
-    by_page: dict[Path, list[int]] = {}
+    by_page: dict[Path, list[int]] = {page_path: [] for page_path, _ in blocks}
     for page_path, node in blocks:
-        by_page.setdefault(page_path, []).append(node.line)
+        if not node.source or node.source.endswith(".md"):
+            by_page[page_path].append(node.line)
     for page_path, lines in by_page.items():
         parsed = [block.line for block in parse_page(page_path).blocks]
         assert sorted(lines) == sorted(parsed), page_path
@@ -58,6 +60,9 @@ def test_every_block_is_included_executed_or_skipped_with_a_reason(blocks) -> No
     for page_path, node in blocks:
         page = pages.setdefault(page_path, parse_page(page_path))
         where = f"{page_path.relative_to(ROOT)}:{node.line}"
+        if node.source and not node.source.endswith(".md"):
+            problems.append(f"{where}: a block from {node.source}, neither included nor run")
+            continue
         block = next((b for b in page.blocks if b.line == node.line), None)
         if block is None:
             problems.append(f"{where}: a block Sphinx renders that the page parser misses")

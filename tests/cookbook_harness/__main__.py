@@ -14,7 +14,6 @@ import argparse
 import shlex
 import signal
 import sys
-
 from pathlib import Path
 
 from .postgres import HarnessError, describe, running_servers
@@ -57,7 +56,8 @@ def included_coverage(data_file: Path) -> int:
     regions, problems = included.check(data_file)
     included.write_into_report(regions, REPORT)
     for page, counts in included.summary(regions).items():
-        print(f"{page}: {counts['executed']}/{counts['statements']} included Python statements executed")
+        executed, statements = counts["executed"], counts["statements"]
+        print(f"{page}: {executed}/{statements} included Python statements executed")
     for problem in problems:
         print(problem, file=sys.stderr)
     return 1 if problems else 0

@@ -46,7 +46,9 @@ def included_python_regions() -> list[IncludedRegion]:
             source = (md.parent / block.argument).resolve()
             text, _ = LiteralIncludeReader(str(source), dict(block.options), config).read()
             first, last = _locate(source.read_text().splitlines(), text.splitlines())
-            regions.append(IncludedRegion(str(md.relative_to(ROOT)), block.line, source, first, last))
+            regions.append(
+                IncludedRegion(str(md.relative_to(ROOT)), block.line, source, first, last)
+            )
     return regions
 
 

@@ -56,7 +56,7 @@ class Page:
 
     @property
     def variants(self) -> tuple[str, ...]:
-        """The variants the page runs in: both when it has variant tabs, else one."""
+        """Both variants when the page has variant tabs, else only the insecure one."""
         found = {VARIANT_LABELS[t.label] for t in self.tabs if t.label in VARIANT_LABELS}
         return ("secure", "insecure") if found else ("insecure",)
 
@@ -97,7 +97,9 @@ def _split_options(content: str) -> tuple[dict[str, str], int]:
     options: dict[str, str] = {}
     if lines and lines[0].strip() == "---":
         end = lines.index("---", 1)
-        options = {str(k): str(v) for k, v in (yaml.safe_load("\n".join(lines[1:end])) or {}).items()}
+        options = {
+            str(k): str(v) for k, v in (yaml.safe_load("\n".join(lines[1:end])) or {}).items()
+        }
         return options, end + 1
     count = 0
     for line in lines:

@@ -76,11 +76,19 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     if report.skipped and isinstance(report.longrepr, tuple):
         reason = report.longrepr[2].removeprefix("Skipped: ")
     _outcomes.append(
-        {"page": path, "line": line, "variant": variant, "outcome": report.outcome, "reason": reason}
+        {
+            "page": path,
+            "line": line,
+            "variant": variant,
+            "outcome": report.outcome,
+            "reason": reason,
+        }
     )
 
 
-def snippet_report(outcomes: list[dict[str, Any]], servers: dict[str, Any] | None) -> dict[str, Any]:
+def snippet_report(
+    outcomes: list[dict[str, Any]], servers: dict[str, Any] | None
+) -> dict[str, Any]:
     """Per page and variant: blocks executed, included, skipped (with reasons)."""
     pages: dict[str, Any] = {}
     for md in sorted((ROOT / "docs").rglob("*.md")):
@@ -98,7 +106,9 @@ def snippet_report(outcomes: list[dict[str, Any]], servers: dict[str, Any] | Non
                 "executed": sum(o["outcome"] == "passed" for o in ran),
                 "failed": sum(o["outcome"] == "failed" for o in ran),
                 "skipped": [
-                    {"line": o["line"], "reason": o["reason"]} for o in ran if o["outcome"] == "skipped"
+                    {"line": o["line"], "reason": o["reason"]}
+                    for o in ran
+                    if o["outcome"] == "skipped"
                 ],
             }
         pages[relative] = entry

@@ -187,7 +187,9 @@ class Cluster:
     def socket_dir(self) -> Path:
         return self.datadir
 
-    def client_env(self, database: str = DATABASE_NAME, certs: Path | None = None) -> dict[str, str]:
+    def client_env(
+        self, database: str = DATABASE_NAME, certs: Path | None = None
+    ) -> dict[str, str]:
         """libpq environment variables that reach this cluster as the app user."""
         env = {
             "PGHOST": "127.0.0.1",
@@ -320,12 +322,24 @@ def start_cluster(variant: str, binaries: Binaries, workdir: Path, port_offset: 
         (*SPEED_OPTIONS, f"-c unix_socket_directories='{datadir}'", f"-c port={port}")
     )
     result = cluster._run(
-        ["pg_ctl", "-D", str(datadir), "-l", str(datadir / "server.log"), "-o", options, "-w", "start"],
+        [
+            "pg_ctl",
+            "-D",
+            str(datadir),
+            "-l",
+            str(datadir / "server.log"),
+            "-o",
+            options,
+            "-w",
+            "start",
+        ],
         check=False,
     )
     if result.returncode != 0:
         log = (datadir / "server.log").read_text() if (datadir / "server.log").exists() else ""
-        raise HarnessError(f"The {variant} cluster did not start:\n{result.stdout}{result.stderr}{log}")
+        raise HarnessError(
+            f"The {variant} cluster did not start:\n{result.stdout}{result.stderr}{log}"
+        )
     with cluster.admin() as conn:
         password = f" PASSWORD '{DATABASE_PASSWORD}'" if variant == "insecure" else ""
         conn.execute(f"CREATE ROLE {DATABASE_USER} LOGIN CREATEDB{password}")
@@ -382,7 +396,9 @@ def stop_stale(binaries: Binaries) -> None:
 
 
 @contextlib.contextmanager
-def running_servers(variants: tuple[str, ...] = VARIANTS, port_offset: int = 0) -> Iterator[Servers]:
+def running_servers(
+    variants: tuple[str, ...] = VARIANTS, port_offset: int = 0
+) -> Iterator[Servers]:
     """Start the clusters, yield them, and always stop them.
 
     With the default ports, concurrent sessions take turns (a lock file), and

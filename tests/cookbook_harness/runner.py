@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import base64
+import contextlib
 import dataclasses
 import difflib
 import functools
@@ -30,7 +31,6 @@ from pathlib import Path
 from typing import Any
 
 from sybil import Document, Example, Region, Sybil
-from sybil.sybil import SybilCollection
 from sybil.evaluators.skip import Skipper
 from sybil.parsers.myst import CodeBlockParser, SkipParser
 
@@ -68,7 +68,9 @@ def compare(want: str, got: str, squeeze_spaces: bool = False) -> str | None:
     want_lines, got_lines = _lines(want, squeeze_spaces), _lines(got, squeeze_spaces)
     if _pattern(want_lines).fullmatch("".join(line + "\n" for line in got_lines)):
         return None
-    diff = difflib.unified_diff(want_lines, got_lines, "shown on the page", "real output", lineterm="")
+    diff = difflib.unified_diff(
+        want_lines, got_lines, "shown on the page", "real output", lineterm=""
+    )
     return "\n".join(diff)
 
 
@@ -137,15 +139,11 @@ class Shell:
             os.killpg(self.process.pid, signal.SIGTERM)
         except ProcessLookupError:
             return
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            pass
         time.sleep(0.2)
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(self.process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         self.process.wait()
 
 
@@ -234,7 +232,9 @@ class PageRun:
             os.chmod(self.project / "certs" / "client.key", 0o600)
         venv_bin = str(Path(sys.executable).parent)
         # The server's own client programs (psql) come last: the system's win.
-        path = os.pathsep.join((venv_bin, os.environ.get("PATH", "/usr/bin:/bin"), str(servers.binaries.bindir)))
+        path = os.pathsep.join(
+            (venv_bin, os.environ.get("PATH", "/usr/bin:/bin"), str(servers.binaries.bindir))
+        )
         self.psql = shutil.which("psql", path=path) or "psql"
         env = {
             "PATH": path,
@@ -407,6 +407,7 @@ def evaluate_pycon(example: Example) -> None:
 
 # --- Sybil -----------------------------------------------------------------------
 
+
 def reporting(evaluate: Any) -> Any:
     """Turn a SnippetFailure into Sybil's failure message (shown without a traceback)."""
 
@@ -463,7 +464,9 @@ def sybils() -> list[Sybil]:
     """One Sybil per variant over every page under docs/."""
     made = []
     for variant in ("secure", "insecure"):
-        parsers = [CodeBlockParser(language, evaluator) for language, evaluator in LANGUAGES.items()]
+        parsers = [
+            CodeBlockParser(language, evaluator) for language, evaluator in LANGUAGES.items()
+        ]
         parsers.append(SkipParser())
         made.append(
             Sybil(

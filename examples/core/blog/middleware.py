@@ -23,4 +23,6 @@ class RequestIDMiddleware:
         response = self.get_response(request)
         response["X-Request-ID"] = request.request_id
         return response
+
+
 # [/docs:request-id]

@@ -26,6 +26,8 @@ class Post(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
 # [/docs:models]
 
 
@@ -44,4 +46,6 @@ class Account(models.Model):
 
     def __str__(self) -> str:
         return f"{self.owner}: {self.balance}"
+
+
 # [/docs:account]

@@ -6,10 +6,14 @@ from django.http import HttpRequest, JsonResponse
 # [docs:dict-wrong]
 def dict_view(request: HttpRequest):  # type: ignore[no-untyped-def]
     return {"ok": True}  # WRONG: Django needs an HttpResponse
+
+
 # [/docs:dict-wrong]
 
 
 # [docs:dict-right]
 def json_view(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"ok": True})
+
+
 # [/docs:dict-right]

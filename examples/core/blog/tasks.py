@@ -10,4 +10,6 @@ from .models import Author
 def count_posts(author_id: int) -> int:
     """Count an author's posts; the return value is kept in the task's result."""
     return Author.objects.get(pk=author_id).posts.count()
+
+
 # [/docs:task]

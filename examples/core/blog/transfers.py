@@ -13,6 +13,8 @@ def transfer_without_atomic(source: Account, target: Account, amount: int) -> No
     source.save(update_fields=["balance"])
     target.balance += amount
     target.save(update_fields=["balance"])
+
+
 # [/docs:transfer-wrong]
 
 
@@ -26,4 +28,6 @@ def transfer(source: Account, target: Account, amount: int) -> None:
     """
     Account.objects.filter(pk=source.pk).update(balance=F("balance") - amount)
     Account.objects.filter(pk=target.pk).update(balance=F("balance") + amount)
+
+
 # [/docs:transfer-right]

@@ -19,6 +19,8 @@ PAGE_SIZE = 10
 # [docs:hello]
 def hello(request: HttpRequest) -> HttpResponse:
     return HttpResponse("Hello, world")
+
+
 # [/docs:hello]
 
 
@@ -28,6 +30,8 @@ class PingView(View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         return HttpResponse("pong")
+
+
 # [/docs:ping]
 
 
@@ -41,6 +45,8 @@ def post_detail(request: HttpRequest, post_id: int) -> JsonResponse:
     # The <int:post_id> converter already refused anything but digits.
     post = get_object_or_404(Post.objects.select_related("author"), pk=post_id)
     return JsonResponse(post_as_dict(post))
+
+
 # [/docs:post-detail]
 
 
@@ -66,6 +72,8 @@ def list_posts(request: HttpRequest) -> JsonResponse:
             "results": [post_as_dict(post) for post in page],
         }
     )
+
+
 # [/docs:post-list]
 
 
@@ -91,6 +99,8 @@ def create_post(request: HttpRequest) -> JsonResponse:
     response = JsonResponse(post_as_dict(post), status=201)
     response["Location"] = reverse("post-detail", args=[post.pk])
     return response
+
+
 # [/docs:post-create]
 
 
@@ -103,6 +113,8 @@ def posts(request: HttpRequest) -> JsonResponse:
     if request.method == "POST":
         return create_post(request)
     return list_posts(request)
+
+
 # [/docs:posts]
 
 
@@ -110,10 +122,14 @@ def posts(request: HttpRequest) -> JsonResponse:
 def home(request: HttpRequest) -> HttpResponse:
     latest = Post.objects.select_related("author").order_by("-id")[:5]
     return render(request, "blog/home.html", {"title": "Latest posts", "posts": latest})
+
+
 # [/docs:home]
 
 
 # [docs:not-found]
 def not_found(request: HttpRequest, exception: Exception) -> JsonResponse:
     return JsonResponse({"error": "not found", "path": request.path}, status=404)
+
+
 # [/docs:not-found]

@@ -41,7 +41,12 @@ def test_create_returns_201_with_location(client: Client, author: Author) -> Non
     assert response.status_code == 201
     created = Post.objects.get()
     assert response["Location"] == f"/posts/{created.pk}/"
-    assert response.json() == {"id": created.pk, "author": "Grace", "title": "Hello", "body": "Text"}
+    assert response.json() == {
+        "id": created.pk,
+        "author": "Grace",
+        "title": "Hello",
+        "body": "Text",
+    }
 
 
 @pytest.mark.parametrize(
