@@ -1,0 +1,21 @@
+"""
+ASGI config for djangodbos project.
+
+It exposes the ASGI callable as a module-level variable named ``application``.
+
+For more information on this file, see
+https://docs.djangoproject.com/en/6.1/howto/deployment/asgi/
+"""
+
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "djangodbos.settings")
+
+application = get_asgi_application()
+
+# As in wsgi.py: DBOS starts in the processes that serve requests.
+from djangodbos.durable import launch_dbos  # noqa: E402
+
+launch_dbos()

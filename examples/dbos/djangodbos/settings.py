@@ -1,0 +1,97 @@
+"""Settings for the DBOS recipe project.
+
+The database connection comes from the standard libpq environment variables,
+for Django and for DBOS alike, so one settings file serves every environment.
+"""
+
+import os
+from pathlib import Path
+
+from dbos import DBOSConfig
+from django.core.management.utils import get_random_secret_key
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+DEBUG = os.environ.get("DJANGO_DEBUG", "") == "1"
+# Without DJANGO_SECRET_KEY every start gets a new random key, which this
+# project can afford: it keeps no sessions or signed values across restarts.
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or get_random_secret_key()
+ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "onboarding",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "djangodbos.urls"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = "djangodbos.wsgi.application"
+
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.postgresql",
+        # Host, port, user, password and TLS settings come from the standard
+        # libpq environment variables (PGHOST, PGPORT, PGUSER, PGSSLMODE, ...).
+        "NAME": os.environ.get("PGDATABASE", "cookbook"),
+    }
+}
+
+# [docs:dbos-config]
+DBOS: DBOSConfig = {
+    "name": "djangodbos",
+    # DBOS keeps its workflow state in a "dbos" schema of the same database.
+    # The URL names only the database: psycopg fills in host, port, user,
+    # password and the TLS settings from the libpq environment, as for Django.
+    "system_database_url": f"postgresql+psycopg:///{DATABASES['default']['NAME']}",
+    # Pinned, so that workflows left pending by a crash are recovered by the
+    # next release too. Change it only when a workflow's steps change in a way
+    # that recorded progress cannot be replayed through.
+    "application_version": "1",
+}
+# [/docs:dbos-config]
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

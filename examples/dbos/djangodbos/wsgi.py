@@ -1,0 +1,24 @@
+"""
+WSGI config for djangodbos project.
+
+It exposes the WSGI callable as a module-level variable named ``application``.
+
+For more information on this file, see
+https://docs.djangoproject.com/en/6.1/howto/deployment/wsgi/
+"""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "djangodbos.settings")
+
+# [docs:wsgi]
+application = get_wsgi_application()
+
+# Only processes that serve requests import this module (runserver's serving
+# process, each WSGI server worker), so DBOS starts there and nowhere else.
+from djangodbos.durable import launch_dbos  # noqa: E402
+
+launch_dbos()
+# [/docs:wsgi]

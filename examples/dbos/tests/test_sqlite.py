@@ -1,0 +1,47 @@
+"""DBOS on a SQLite system database: which SQLite it needs."""
+
+import importlib.util
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PROJECT = Path(__file__).resolve().parents[1]
+
+
+def launch(tmp_path: Path, driver: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "tests.sqlite_launch", str(tmp_path), driver],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_stdlib_sqlite_works_from_3_42(tmp_path: Path) -> None:
+    result = launch(tmp_path, "stdlib")
+
+    assert f"SQLite {sqlite3.sqlite_version}" in result.stdout
+    if sqlite3.sqlite_version_info >= (3, 42):
+        assert result.returncode == 0, result.stderr
+        assert "result 42" in result.stdout
+    else:
+        # The schema's defaults call unixepoch('subsec'), new in SQLite 3.42.
+        assert result.returncode != 0
+        assert "DBOS failed to launch" in result.stderr
+        assert "NOT NULL constraint failed" in result.stderr
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("pysqlite3") is None, reason="needs pysqlite3-binary installed"
+)
+def test_engine_with_a_newer_sqlite(tmp_path: Path) -> None:
+    result = launch(tmp_path, "pysqlite3")
+
+    assert result.returncode == 0, result.stderr
+    version = tuple(int(part) for part in result.stdout.split()[1].split("."))
+    assert version >= (3, 42)
+    assert "result 42" in result.stdout
