@@ -1,0 +1,298 @@
+"""A Django dispatcher for Nitro: ``@action`` entity methods as Django URL patterns.
+
+Nitro 0.3.0 ships dispatchers for FastAPI, Flask, FastHTML and Sanic, and lists a
+Django one as planned. :class:`DjangoDispatcher` fills that gap by subclassing
+Nitro's own :class:`nitro.routing.NitroDispatcher`: Nitro still discovers the
+actions, loads the entity, converts the parameters and calls the method; this
+module only translates between Django requests and responses and Nitro's
+``dispatch()``.
+
+In a URLconf, configure a dispatcher with the entities and include its
+``urls`` (the example project's ``todos/urls.py`` does exactly that). The
+generated paths are the ones Nitro's FastAPI adapter generates
+(``todo/<str:id>/complete`` for an instance method, ``todo/create`` for a class
+or static method), so a client does not notice which framework serves them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import inspect
+import json
+import re
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.urls import URLPattern, path
+from django.views.decorators.csrf import csrf_exempt as exempt_from_csrf
+from nitro.routing import ActionMetadata, NitroDispatcher
+
+__all__ = ["SORTED", "ActionError", "DjangoDispatcher"]
+
+#: JSON keys are sorted: an entity SQLAlchemy loaded or refreshed dumps its
+#: fields in an order that changes from one process to the next.
+SORTED = {"sort_keys": True}
+
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+_FORM_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
+
+
+class ActionError(dict[str, Any]):
+    """The error body Nitro's ``dispatch()`` returns, marked as an error.
+
+    Nitro reports errors as plain dictionaries (``{"error": {"type": ...,
+    "message": ..., "status_code": ...}}``), which an action could also return
+    on success. :meth:`DjangoDispatcher.format_error` returns this subclass
+    instead, so a response is treated as an error only when Nitro produced it.
+    """
+
+    @property
+    def status_code(self) -> int:
+        """The HTTP status code Nitro chose for the error."""
+        return int(self["error"]["status_code"])
+
+
+@dataclasses.dataclass(frozen=True)
+class _Route:
+    """One action registered on a URL, with everything ``dispatch()`` needs."""
+
+    entity_class: type
+    method: Callable[..., Any]
+    metadata: ActionMetadata
+
+
+class DjangoDispatcher(NitroDispatcher):
+    """Serve Nitro ``@action`` methods as Django views.
+
+    Call :meth:`configure` (inherited from Nitro) once with the entities to
+    serve, then include :attr:`urls` in a URLconf. One URL pattern is created
+    per distinct path; actions that share a path with different HTTP methods
+    (``GET`` and ``PUT`` on ``todo/<id>/title``) share that pattern, and any
+    other method is answered with ``405 Method Not Allowed`` and an ``Allow``
+    header.
+
+    **Requests.** Parameters are taken from the URL (``id``), the query string
+    and a JSON object body, with the body winning over the query string, as in
+    Nitro. Nitro converts values to ``int``, ``float`` and ``bool`` where the
+    parameter is annotated so; other values are passed as they arrive. Query
+    parameters given more than once use their last value.
+
+    **Responses.** The action's result as JSON (entities are dumped with
+    ``model_dump()``, keys sorted) with the ``status_code`` given to
+    ``@action``; ``204`` has no body.
+
+    **Errors**, as Nitro's JSON error body except for the bodiless 405:
+
+    * ``400``: a body that is not valid JSON, or not a JSON object;
+    * ``404``: no entity with the id in the URL;
+    * ``405``: an HTTP method no action on the path accepts (with ``Allow``);
+    * ``415``: a body that is not ``application/json``;
+    * ``422``: a missing or unconvertible parameter (Nitro raises
+      ``TypeError`` for those), or a ``ValueError`` raised by the action,
+      which includes pydantic's ``ValidationError``.
+
+    Any other exception propagates to Django, which logs it and answers with
+    its usual 500 handling. Nitro's own ``dispatch()`` would turn it into a
+    500 JSON body carrying the exception's message to the client.
+
+    **CSRF.** The views are protected by ``CsrfViewMiddleware`` like any other
+    Django view: unsafe methods (``POST``, ``PUT``, ``PATCH``, ``DELETE``) need
+    the CSRF token in the ``X-CSRFToken`` header. That is the right default for
+    browser clients with session cookies. Pass ``csrf_exempt=True`` only for an
+    API whose clients authenticate with something a browser does not send by
+    itself (a bearer token), never with Django's session cookie.
+
+    **Not supported:** form-encoded and multipart bodies, ``HEAD`` and
+    ``OPTIONS`` (answered with 405), authentication (``requires_auth`` is
+    ignored: wrap the views or use middleware), ``response_model``,
+    ``rate_limit``, ``cache_ttl`` and OpenAPI schemas.
+
+    Args:
+        app_name: The URL namespace of :attr:`urls`, used in ``reverse()``
+            names such as ``"nitro:todo-complete"``.
+        csrf_exempt: Exempt the generated views from Django's CSRF check.
+    """
+
+    def __init__(self, *, app_name: str = "nitro", csrf_exempt: bool = False) -> None:
+        super().__init__(prefix="")
+        self.app_name = app_name
+        self.csrf_exempt = csrf_exempt
+        self._routes_by_path: dict[str, dict[str, _Route]] = {}
+
+    def register_route(
+        self,
+        entity_class: type,
+        method: Callable[..., Any],
+        metadata: ActionMetadata,
+        entity_route_name: str | None = None,
+    ) -> None:
+        """Record one action under its Nitro path and HTTP method.
+
+        Called by Nitro's ``configure()`` for every discovered action. The URL
+        patterns themselves are built by :attr:`urlpatterns`.
+        """
+        nitro_path = metadata.generate_url_path(self.prefix, entity_route_name)
+        routes = self._routes_by_path.setdefault(nitro_path, {})
+        routes[metadata.method] = _Route(entity_class, method, metadata)
+
+    @property
+    def urlpatterns(self) -> list[URLPattern]:
+        """One Django URL pattern per Nitro path.
+
+        ``{id}`` in a Nitro path becomes ``<str:id>``. The pattern's name is the
+        path's fixed segments joined by ``-``: ``todo-complete`` for
+        ``/todo/{id}/complete``. Django takes the first pattern whose path
+        matches, whatever the method, so fixed segments are tried before
+        placeholders: ``todo/search`` must not be taken for ``todo/<str:id>``.
+        """
+        return [
+            path(
+                _PLACEHOLDER.sub(r"<str:\1>", nitro_path.lstrip("/")),
+                self._view_for(self._routes_by_path[nitro_path]),
+                name="-".join(part for part in _segments(nitro_path) if "{" not in part),
+            )
+            for nitro_path in sorted(self._routes_by_path, key=_placeholder_positions)
+        ]
+
+    @property
+    def urls(self) -> tuple[list[URLPattern], str, str]:
+        """The patterns with their namespace, for ``path("api/", dispatcher.urls)``."""
+        return self.urlpatterns, self.app_name, self.app_name
+
+    def _view_for(self, routes: dict[str, _Route]) -> Callable[..., HttpResponse]:
+        """Build the view serving every action registered on one path."""
+
+        def view(request: HttpRequest, **path_params: str) -> HttpResponse:
+            route = routes.get(request.method or "")
+            if route is None:
+                return HttpResponseNotAllowed(sorted(routes))
+            try:
+                body = _json_object(request)
+            except _BadBody as error:
+                return _error_response(self.format_error(error.status, str(error), error.kind))
+            request_data = {
+                "path": path_params,
+                "query": request.GET.dict(),
+                "body": body,
+            }
+            # A sync view runs in a worker thread under ASGI too, so a fresh
+            # event loop here never blocks the server's loop while Nitro's
+            # synchronous repository talks to the database.
+            result = asyncio.run(
+                self.dispatch(route.entity_class, route.method, route.metadata, request_data)
+            )
+            if isinstance(result, ActionError):
+                return _error_response(result)
+            if route.metadata.status_code == 204:
+                return HttpResponse(status=204)
+            return JsonResponse(
+                result, status=route.metadata.status_code, safe=False, json_dumps_params=SORTED
+            )
+
+        return exempt_from_csrf(view) if self.csrf_exempt else view
+
+    def extract_method_parameters(
+        self,
+        method: Callable[..., Any],
+        metadata: ActionMetadata,
+        request_data: dict[str, Any],
+    ) -> dict[str, Any]:
+        """Nitro's parameter extraction, with two of its 0.3.0 gaps closed.
+
+        Nitro records a parameter's default as ``None`` both when it has none and
+        when it defaults to ``None``, so ``note: str | None = None`` would be
+        required; and it asks for ``cls`` as a parameter of a ``@classmethod``
+        action. Parameters that were not sent and have a default in the real
+        signature are therefore left to Python, and only parameters of the bound
+        callable are considered, before Nitro converts the rest.
+        """
+        sent = {**request_data.get("query", {}), **request_data.get("body", {})}
+        sent.update(request_data.get("path", {}))
+        signature = inspect.signature(method)
+        wanted = {
+            name: info
+            for name, info in metadata.parameters.items()
+            if name in signature.parameters
+            and (name in sent or signature.parameters[name].default is inspect.Parameter.empty)
+        }
+        return super().extract_method_parameters(
+            method, dataclasses.replace(metadata, parameters=wanted), request_data
+        )
+
+    def format_response(self, result: Any, metadata: ActionMetadata) -> Any:
+        """Nitro's response formatting, except that a list is always a JSON list.
+
+        Nitro 0.3.0 dumps a list of entities to a list but wraps an empty list as
+        ``{"result": []}``; a client should not have to handle both shapes.
+        """
+        if isinstance(result, list):
+            return [item.model_dump() if hasattr(item, "model_dump") else item for item in result]
+        return super().format_response(result, metadata)
+
+    def format_error(
+        self,
+        status_code: int,
+        message: str,
+        error_type: str,
+        details: dict[str, Any] | None = None,
+    ) -> ActionError:
+        """Nitro's error body as an :class:`ActionError`; see the class for the codes.
+
+        Nitro calls this from inside its ``except Exception`` block with status
+        500 for anything an action raised that was not a ``TypeError``: a
+        ``ValueError`` becomes a 422, everything else is raised again for Django.
+        """
+        raised = sys.exception()
+        if status_code == 500 and raised is not None:
+            if not isinstance(raised, ValueError):
+                raise raised
+            status_code, message, error_type = 422, str(raised), "invalid_value"
+        return ActionError(super().format_error(status_code, message, error_type, details))
+
+
+class _BadBody(Exception):
+    """A request body the dispatcher cannot turn into parameters."""
+
+    def __init__(self, status: int, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.kind = kind
+
+
+def _json_object(request: HttpRequest) -> dict[str, Any]:
+    """The request's JSON object body; ``{}`` for an empty body of any type."""
+    if request.content_type == "application/json":
+        if not request.body:
+            return {}
+        try:
+            body = json.loads(request.body)
+        except ValueError as error:
+            raise _BadBody(400, "malformed_json", f"The body is not valid JSON: {error}") from None
+        if not isinstance(body, dict):
+            raise _BadBody(400, "malformed_json", "The JSON body must be an object.")
+        return body
+    if request.method == "POST" and request.content_type in _FORM_TYPES:
+        # CSRF checking may already have read a form from the stream, so
+        # request.body is gone; ask the parsed form whether anything was sent.
+        sent = bool(request.POST or request.FILES)
+    else:
+        sent = bool(request.body)
+    if sent:
+        raise _BadBody(415, "unsupported_media_type", "Send the body as application/json.")
+    return {}
+
+
+def _segments(nitro_path: str) -> list[str]:
+    return nitro_path.strip("/").split("/")
+
+
+def _placeholder_positions(nitro_path: str) -> list[bool]:
+    """Sort key that puts a fixed segment before a placeholder at each position."""
+    return ["{" in part for part in _segments(nitro_path)]
+
+
+def _error_response(error: ActionError) -> JsonResponse:
+    return JsonResponse(error, status=error.status_code, json_dumps_params=SORTED)

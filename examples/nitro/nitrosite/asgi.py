@@ -1,0 +1,40 @@
+"""
+ASGI config for nitrosite project: Django, with Nitro's FastAPI routes mounted.
+
+It exposes the ASGI callable as a module-level variable named ``application``.
+Serve it with ``uvicorn nitrosite.asgi:application``.
+
+For more information on this file, see
+https://docs.djangoproject.com/en/6.1/howto/deployment/asgi/
+"""
+
+import os
+
+from django.core.asgi import get_asgi_application
+from fastapi import FastAPI
+from nitro import Entity
+from nitro.adapters.fastapi import FastAPIDispatcher
+from starlette.applications import Starlette
+from starlette.routing import Mount
+
+from todos.entities import Todo
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nitrosite.settings")
+
+# [docs:mount]
+# Set Django up first: its ready() hooks put Nitro's engine on Django's database.
+django_application = get_asgi_application()
+
+nitro_fastapi = FastAPI(title="Nitro actions")
+# Not configure_nitro(): in Nitro 0.3.0 it registers every route twice.
+FastAPIDispatcher(nitro_fastapi).configure(Entity, entities=[Todo])
+
+# One process, one event loop: /fastapi/ goes to FastAPI, everything else to
+# Django. Starlette answers the lifespan events, which Django does not handle.
+application = Starlette(
+    routes=[
+        Mount("/fastapi", app=nitro_fastapi),
+        Mount("/", app=django_application),
+    ]
+)
+# [/docs:mount]

@@ -1,0 +1,14 @@
+"""URL configuration for nitrosite: Django's views and Nitro's actions."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from todos.api import dispatcher
+
+# [docs:urls]
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/", dispatcher.urls),
+    path("", include("todos.urls")),
+]
+# [/docs:urls]
