@@ -1,0 +1,9 @@
+"""URL configuration for myproject: the admin and the bank's JSON API."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("bank.urls")),
+]

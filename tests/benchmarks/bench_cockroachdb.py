@@ -1,0 +1,174 @@
+"""Benchmark of the CockroachDB recipe's retry decorator under contention.
+
+Run: ``python tests/benchmarks/bench_cockroachdb.py [--port-offset N]``
+
+For each PostgreSQL variant (insecure, secure) the script starts the test
+clusters, migrates a fresh database, starts ``manage.py runserver`` from
+``examples/cockroachdb`` (a threaded server, one database connection per
+request), and sends orders from concurrent HTTP clients:
+
+* ``contention``: every order takes an item of the same product, so the
+  transactions conflict on one row and PostgreSQL at SERIALIZABLE aborts all
+  but one of each colliding group with SQLSTATE 40001;
+* ``disjoint``: each client orders its own product, for comparison.
+
+The decorator runs with its defaults. Retries are counted from the server's
+log (one line per retry). Figures are printed as ``name: value unit``.
+CockroachDB itself is not measured: no ``cockroach`` binary is available here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests"))
+
+from cookbook_harness.postgres import Cluster, running_servers  # noqa: E402
+
+EXAMPLE = ROOT / "examples" / "cockroachdb"
+CLIENTS = 16
+REQUESTS_PER_CLIENT = 25
+RETRY_LINE = re.compile(r"SQLSTATE 40001 on attempt (\d+) of (\d+)")
+
+
+def request(url: str, body: Any | None = None) -> tuple[int, Any]:
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(url, data, {"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=120) as response:
+            return response.status, json.load(response)
+    except urllib.error.HTTPError as error:
+        return error.code, json.load(error)
+
+
+def wait_for(url: str, server: subprocess.Popen[bytes], timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"runserver exited with {server.returncode}")
+        try:
+            request(url)
+            return
+        except (urllib.error.URLError, ConnectionError):
+            time.sleep(0.1)
+    raise RuntimeError(f"runserver did not answer at {url}")
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def run_scenario(base: str, customer: str, product_of: list[str]) -> dict[str, Any]:
+    """Each client i sends its orders for product_of[i], all clients at once."""
+    start = threading.Barrier(CLIENTS + 1)
+
+    def client(i: int) -> list[tuple[int, float]]:
+        body = {"customer": customer, "products": [product_of[i]]}
+        start.wait()
+        results = []
+        for _ in range(REQUESTS_PER_CLIENT):
+            began = time.perf_counter()
+            status, _ = request(f"{base}/order/", body)
+            results.append((status, time.perf_counter() - began))
+        return results
+
+    with ThreadPoolExecutor(CLIENTS) as pool:
+        futures = [pool.submit(client, i) for i in range(CLIENTS)]
+        start.wait()
+        began = time.perf_counter()
+        results = [r for f in futures for r in f.result()]
+        elapsed = time.perf_counter() - began
+    latencies = [seconds for _, seconds in results]
+    return {
+        "requests": len(results),
+        "ok": sum(status == 201 for status, _ in results),
+        "gave_up": sum(status == 503 for status, _ in results),
+        "unexpected": sorted({status for status, _ in results} - {201, 503}),
+        "elapsed": elapsed,
+        "p50": percentile(latencies, 0.50),
+        "p99": percentile(latencies, 0.99),
+    }
+
+
+def bench_variant(variant: str, cluster: Cluster, port: int) -> None:
+    cluster.create_database("bench")
+    env = {**os.environ, **cluster.client_env("bench")}
+    env.pop("DJANGO_DB_ENGINE", None)  # PostgreSQL: there is no CockroachDB to measure
+    python = sys.executable
+    subprocess.run([python, "manage.py", "migrate", "-v0"], cwd=EXAMPLE, env=env, check=True)
+    log = (cluster.datadir.parent / f"runserver-{variant}.log").open("w+")
+    server = subprocess.Popen(
+        [python, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
+        cwd=EXAMPLE,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(f"{base}/product/", server)
+        _, customer = request(f"{base}/customer/", {"name": "Carl"})
+        stock = CLIENTS * REQUESTS_PER_CLIENT
+        products = [
+            request(f"{base}/product/", {"name": f"P{i}", "price": "1.50", "stock": stock})[1]["id"]
+            for i in range(CLIENTS + 1)
+        ]
+        scenarios = {"contention": [products[0]] * CLIENTS, "disjoint": products[1:]}
+        for name, product_of in scenarios.items():
+            log.seek(0, os.SEEK_END)
+            mark = log.tell()
+            figures = run_scenario(base, customer["id"], product_of)
+            log.flush()
+            log.seek(mark)
+            retries = [int(m[1]) for m in RETRY_LINE.finditer(log.read())]
+            stock_left = request(f"{base}/product/{product_of[0]}/")[1]["stock"]
+            taken = stock - stock_left if name == "contention" else None
+            prefix = f"cockroachdb-{variant}-{name}"
+            print(f"{prefix}-requests: {figures['requests']} requests", flush=True)
+            print(f"{prefix}-succeeded: {figures['ok']} requests", flush=True)
+            print(f"{prefix}-gave-up-503: {figures['gave_up']} requests", flush=True)
+            print(f"{prefix}-throughput: {figures['requests'] / figures['elapsed']:.1f} req/s")
+            print(f"{prefix}-retries: {len(retries)} retries")
+            print(f"{prefix}-most-attempts: {max(retries, default=0) + 1} attempts")
+            print(f"{prefix}-latency-p50: {figures['p50'] * 1000:.1f} ms")
+            print(f"{prefix}-latency-p99: {figures['p99'] * 1000:.1f} ms", flush=True)
+            if figures["unexpected"]:
+                raise AssertionError(f"unexpected HTTP statuses {figures['unexpected']}")
+            if taken is not None and taken != figures["ok"]:
+                raise AssertionError(f"{taken} items left stock for {figures['ok']} orders")
+    finally:
+        server.terminate()
+        server.wait(10)
+        log.close()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port-offset", type=int, default=1400)
+    args = parser.parse_args()
+    print(f"clients: {CLIENTS} threads")
+    print(f"requests-per-client: {REQUESTS_PER_CLIENT} requests")
+    with running_servers(port_offset=args.port_offset) as servers:
+        for variant, reason in servers.unavailable.items():
+            print(f"# {variant} skipped: {reason}")
+        for number, (variant, cluster) in enumerate(sorted(servers.clusters.items())):
+            bench_variant(variant, cluster, port=8000 + args.port_offset + number)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
