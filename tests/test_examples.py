@@ -3,6 +3,10 @@
 The suites run in their own processes because each project has its own Django
 settings. They get the cluster through the libpq environment only, exactly as
 a reader's shell would give it to them, and a fresh database each time.
+
+They spend most of their time waiting on servers, workers and timers, so
+they run side by side (SUITES_AT_ONCE at a time), started together when the
+first of these tests runs; each test then reports its own suite.
 """
 
 from __future__ import annotations
@@ -10,13 +14,17 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
-from cookbook_harness.postgres import ROOT, Cluster
+from cookbook_harness.postgres import ROOT, Cluster, Servers
 
 EXAMPLES = sorted(path.parent.name for path in (ROOT / "examples").glob("*/pytest.ini"))
+SUITES_AT_ONCE = int(os.environ.get("COOKBOOK_SUITES_AT_ONCE", "4"))
 
 
 def example_env(cluster: Cluster, database: str) -> dict[str, str]:
@@ -28,9 +36,7 @@ def example_env(cluster: Cluster, database: str) -> dict[str, str]:
     return inherited | cluster.client_env(database)
 
 
-@pytest.mark.parametrize("example", EXAMPLES)
-def test_example_suite(example: str, cluster: Cluster, fresh_database: str) -> None:
-    project = ROOT / "examples" / example
+def run_suite(example: str, cluster: Cluster, database: str) -> subprocess.CompletedProcess[str]:
     measure = (
         [
             "coverage",
@@ -43,19 +49,46 @@ def test_example_suite(example: str, cluster: Cluster, fresh_database: str) -> N
         else []
     )
     command = [sys.executable, "-m", *measure, "pytest", "-q", "-p", "no:cacheprovider"]
-    result = subprocess.run(
+    return subprocess.run(
         command,
-        cwd=project,
-        env=example_env(cluster, fresh_database),
+        cwd=ROOT / "examples" / example,
+        env=example_env(cluster, database),
         capture_output=True,
         text=True,
         timeout=900,
     )
+
+
+@pytest.fixture(scope="module")
+def suites(
+    cookbook_servers: Servers,
+) -> Iterator[dict[tuple[str, str], Future[subprocess.CompletedProcess[str]]]]:
+    """Every example's suite in every available variant, started at once."""
+    databases: list[tuple[Cluster, str]] = []
+    with ThreadPoolExecutor(max_workers=SUITES_AT_ONCE) as pool:
+        runs = {}
+        for example in EXAMPLES:
+            for variant, cluster in cookbook_servers.clusters.items():
+                database = f"test_{uuid.uuid4().hex[:12]}"
+                cluster.create_database(database)
+                databases.append((cluster, database))
+                runs[example, variant] = pool.submit(run_suite, example, cluster, database)
+        yield runs
+    for cluster, database in databases:
+        cluster.drop_database(database)
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_example_suite(
+    example: str,
+    cluster: Cluster,
+    suites: dict[tuple[str, str], Future[subprocess.CompletedProcess[str]]],
+) -> None:
+    result = suites[example, cluster.variant].result()
     output = result.stdout + result.stderr
-    assert result.returncode == 0, (
-        f"examples/{example} [{cluster.variant}] failed:\n{output[-6000:]}"
-    )
-    assert " passed" in output.splitlines()[-1], output[-2000:]
+    where = f"examples/{example} [{cluster.variant}]"
+    assert result.returncode == 0, f"{where} failed:\n{output[-6000:]}"
+    assert " passed" in result.stdout.splitlines()[-1], f"{where}:\n{output[-2000:]}"
 
 
 def test_every_example_has_a_suite() -> None:

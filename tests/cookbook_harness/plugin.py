@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sybil.sybil import SybilCollection
 
 from . import runner
 from .pages import parse_page
@@ -23,59 +24,14 @@ REPORT = ROOT / "build" / "snippet-report.json"
 
 
 @pytest.fixture(scope="session")
-def cookbook_servers(pytestconfig: pytest.Config) -> Iterator[Servers]:
-    """The secure and insecure clusters, started once per session, always stopped.
-
-    Under pytest-xdist the controller starts them and every worker uses them.
-    """
-    shared = getattr(pytestconfig, "_cookbook_shared", None)
-    if shared is not None:
-        _server_facts.update(describe(shared))
-        yield shared
-        return
+def cookbook_servers() -> Iterator[Servers]:
+    """The secure and insecure clusters, started once per session, always stopped."""
     try:
         with running_servers() as servers:
             _server_facts.update(describe(servers))
             yield servers
     except HarnessError as exc:
         pytest.exit(f"cookbook harness: {exc}", returncode=3)
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    workerinput = getattr(config, "workerinput", None)
-    if workerinput is not None:
-        if "cookbook_servers" in workerinput:
-            config._cookbook_shared = Servers.from_json(workerinput["cookbook_servers"])  # type: ignore[attr-defined]
-        return
-    if getattr(config.option, "numprocesses", None) and not config.option.collectonly:
-        context = running_servers()
-        try:
-            config._cookbook_shared = context.__enter__()  # type: ignore[attr-defined]
-        except HarnessError as exc:
-            raise pytest.UsageError(f"cookbook harness: {exc}") from exc
-        config._cookbook_context = context  # type: ignore[attr-defined]
-        _server_facts.update(describe(config._cookbook_shared))  # type: ignore[attr-defined]
-
-
-@pytest.hookimpl(optionalhook=True)
-def pytest_configure_node(node: Any) -> None:
-    shared = getattr(node.config, "_cookbook_shared", None)
-    if shared is not None:
-        node.workerinput["cookbook_servers"] = shared.to_json()
-
-
-def pytest_unconfigure(config: pytest.Config) -> None:
-    context = getattr(config, "_cookbook_context", None)
-    if context is not None:
-        context.__exit__(None, None, None)
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    # Pages share the development server's port and the `cookbook` database:
-    # under pytest-xdist (--dist loadgroup) they all run on one worker, in order.
-    for item in items:
-        if item.nodeid.split("::")[0].endswith(".md"):
-            item.add_marker(pytest.mark.xdist_group("pages"))
 
 
 @pytest.fixture(params=["secure", "insecure"])
@@ -96,7 +52,7 @@ def fresh_database(cluster: Cluster) -> Iterator[str]:
     cluster.drop_database(name)
 
 
-_collect_docs = runner.SybilCollection(runner.sybils()).pytest()
+_collect_docs = SybilCollection(runner.sybils()).pytest()
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> Any:
@@ -173,8 +129,7 @@ def _version(name: str) -> str:
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    # Under pytest-xdist the controller sees every worker's reports and writes.
-    if not _outcomes or hasattr(session.config, "workerinput"):
+    if not _outcomes:
         return
     REPORT.parent.mkdir(parents=True, exist_ok=True)
     report = snippet_report(_outcomes, _server_facts or None)

@@ -19,7 +19,6 @@ import dataclasses
 import errno
 import fcntl
 import importlib.util
-import json
 import os
 import pwd
 import shutil
@@ -383,45 +382,6 @@ class Servers:
         for cluster in self.clusters.values():
             cluster.stop()
         shutil.rmtree(self.workdir, ignore_errors=True)
-
-    def to_json(self) -> str:
-        """What another process of the same session needs to use these servers."""
-        return json.dumps(
-            {
-                "binaries": [str(self.binaries.bindir), self.binaries.origin, self.binaries.has_tls],
-                "workdir": str(self.workdir),
-                "clusters": {
-                    variant: {
-                        "datadir": str(c.datadir),
-                        "certs": str(c.certs) if c.certs else None,
-                        "port": c.port,
-                        "account": c.account.pw_name if c.account else None,
-                        "started_seconds": c.started_seconds,
-                    }
-                    for variant, c in self.clusters.items()
-                },
-                "unavailable": self.unavailable,
-            }
-        )
-
-    @classmethod
-    def from_json(cls, text: str) -> Servers:
-        data = json.loads(text)
-        bindir, origin, has_tls = data["binaries"]
-        binaries = Binaries(Path(bindir), origin, has_tls)
-        clusters = {
-            variant: Cluster(
-                variant,
-                binaries,
-                Path(c["datadir"]),
-                Path(c["certs"]) if c["certs"] else None,
-                c["port"],
-                pwd.getpwnam(c["account"]) if c["account"] else None,
-                c["started_seconds"],
-            )
-            for variant, c in data["clusters"].items()
-        }
-        return cls(binaries, Path(data["workdir"]), clusters, data["unavailable"])
 
 
 def stop_stale(binaries: Binaries) -> None:

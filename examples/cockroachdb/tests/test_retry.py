@@ -12,7 +12,7 @@ import psycopg
 import pytest
 from bank.models import Product
 from bank.retry import TransactionRetriesExhausted, retry_on_serialization_failure
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 
 RETRY_LOG = re.compile(r"SQLSTATE 40001 on attempt (\d+) of (\d+), retrying in ([0-9.]+) s")
 
@@ -97,3 +97,19 @@ def test_it_refuses_to_run_inside_an_outer_transaction(pen, other_connection):
 def test_attempts_must_be_positive():
     with pytest.raises(ValueError, match="at least 1"):
         retry_on_serialization_failure(attempts=0)
+
+
+def test_other_operational_errors_are_not_retried(pen):
+    calls = []
+
+    @retry_on_serialization_failure()
+    def too_slow() -> None:
+        calls.append(1)
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL statement_timeout = 10")
+            cursor.execute("SELECT pg_sleep(1)")
+
+    # A cancelled statement (SQLSTATE 57014) is an OperationalError too, but not 40001.
+    with pytest.raises(OperationalError, match="statement timeout"):
+        too_slow()
+    assert calls == [1]
