@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from docutils import nodes
+from sphinx_tabs.tabs import SphinxTabsPanel
 
 DOCS = Path(__file__).resolve().parent
 ROOT = DOCS.parent
@@ -13,6 +14,8 @@ ROOT = DOCS.parent
 # documents its Django dispatcher.
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "examples" / "nitro"))
+# Our own extension: the snippet status from the test runs' reports, example downloads.
+sys.path.insert(0, str(DOCS / "_ext"))
 
 project = "Tested Django Cookbook"
 author = "The cookbook authors"
@@ -25,6 +28,7 @@ extensions = [
     "sphinx_autodoc_typehints",
     "sphinx_copybutton",
     "sphinx_tabs.tabs",
+    "snippet_status",
 ]
 
 myst_enable_extensions = ["colon_fence", "deflist", "fieldlist"]
@@ -37,7 +41,10 @@ language = "en"
 html_theme = "furo"
 html_title = "Tested Django Cookbook"
 html_static_path = ["_static"]
+templates_path = ["_templates"]
 html_css_files = ["cookbook.css"]
+# A favicon of our own, or browsers ask the server for /favicon.ico on every page.
+html_favicon = "_static/favicon.svg"
 # Nothing may be fetched from another host when a page is viewed.
 html_theme_options = {"navigation_with_keys": True}
 
@@ -46,6 +53,12 @@ copybutton_prompt_text = r"\$ |>>> |\.\.\. |=> |-> "
 copybutton_prompt_is_regexp = True
 copybutton_only_copy_prompt_lines = True
 copybutton_line_continuation_character = "\\"
+# Output (Pygments marks it .go) is dropped before the prompts are looked for: in a
+# console block an output line may begin with the "... " wildcard, which the
+# pattern above would take for a pycon continuation prompt.
+copybutton_exclude = ".linenos, .go"
+# What is left of an output line is an empty line: not part of any command.
+copybutton_copy_empty_lines = False
 
 # Tabs labelled Secure / Insecure switch together on a page and across pages.
 sphinx_tabs_disable_tab_closing = True
@@ -74,5 +87,29 @@ def _trim_included_blocks(app: object, doctree: nodes.document) -> None:
             block.rawsource = text.rstrip("\n")
 
 
+def _valid_tab_panels(app: object, doctree: nodes.document, docname: str) -> None:
+    """Make sphinx-tabs' panels valid HTML: ``hidden`` takes no "true", a div no ``name``.
+
+    tabs.js finds the tabs of a group by the buttons' ``name``, never the panels'.
+    """
+    for panel in doctree.findall(SphinxTabsPanel):
+        panel.attributes.pop("name", None)
+        if "hidden" in panel.attributes:
+            panel["hidden"] = "hidden"
+
+
+def _focusable_table_wrappers(
+    app: object, pagename: str, templatename: str, context: dict, doctree: object
+) -> None:
+    """Furo wraps each table in a ``div.table-wrapper`` that scrolls sideways when the
+    table is wider than the page; a keyboard reaches that scroll only if it can focus it."""
+    if "body" in context:
+        context["body"] = context["body"].replace(
+            '<div class="table-wrapper', '<div tabindex="0" class="table-wrapper'
+        )
+
+
 def setup(app: object) -> None:
     app.connect("doctree-read", _trim_included_blocks)  # type: ignore[attr-defined]
+    app.connect("doctree-resolved", _valid_tab_panels)  # type: ignore[attr-defined]
+    app.connect("html-page-context", _focusable_table_wrappers)  # type: ignore[attr-defined]

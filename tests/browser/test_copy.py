@@ -1,0 +1,40 @@
+"""Each copy button copies what a reader runs: the commands, without prompts or output."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import SITE, site_pages
+from playwright.sync_api import Page
+from runnable import runnable_text
+
+NOTHING_COPIED = "<the copy button copied nothing>"
+CODE = 'div[class*="highlight-"] > .highlight'
+
+# Each code block: its language, its text as shown, and the tab (if any) that shows it.
+BLOCKS = f"""() => Array.from(document.querySelectorAll('{CODE} > pre')).map((pre) => ({{
+  language: Array.from(pre.parentElement.parentElement.classList)
+    .find((c) => c.startsWith("highlight-")).slice("highlight-".length),
+  text: pre.textContent,
+  tab: pre.closest(".sphinx-tabs-panel")?.getAttribute("aria-labelledby") ?? null,
+}}))"""
+
+
+def pages_with_code() -> list[str]:
+    return [path for path in site_pages() if 'class="highlight"' in (SITE / path).read_text()]
+
+
+@pytest.mark.parametrize("path", pages_with_code())
+def test_copy_buttons_copy_the_runnable_commands(page: Page, path: str) -> None:
+    page.goto(path)
+    blocks = page.evaluate(BLOCKS)
+    buttons = page.locator(f"{CODE} > button.copybtn")
+    assert buttons.count() == len(blocks) > 0
+    copied: list[str] = []
+    for index, block in enumerate(blocks):
+        if block["tab"] is not None:
+            # The block is in a tab: choose that tab, as a reader would, to see it.
+            page.locator(f'[id="{block["tab"]}"]').click()
+        page.evaluate("(text) => navigator.clipboard.writeText(text)", NOTHING_COPIED)
+        buttons.nth(index).click()
+        copied.append(page.evaluate("() => navigator.clipboard.readText()"))
+    assert copied == [runnable_text(block["language"], block["text"]) for block in blocks]
