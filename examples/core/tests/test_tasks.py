@@ -2,8 +2,10 @@
 
 import pytest
 
-from blog.models import Author, Post
-from blog.tasks import count_posts
+pytest.importorskip("django.tasks", reason="django.tasks is new in Django 6.0")
+
+from blog.models import Author, Post  # noqa: E402
+from blog.tasks import count_posts  # noqa: E402
 
 pytestmark = pytest.mark.django_db
 

@@ -116,6 +116,9 @@ USE_I18N = True
 
 USE_TZ = True
 
+# Django 6.0's default; stated so that Django 5.2 (LTS) makes the same 64-bit keys.
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
 
 # Static files (CSS, JavaScript, Images)
 # https://docs.djangoproject.com/en/6.1/howto/static-files/

@@ -121,4 +121,7 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
+# Django 6.0's default; stated so that Django 5.2 (LTS) makes the same 64-bit keys.
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
 STATIC_URL = "static/"
