@@ -9,7 +9,7 @@ PYTHON ?= $(firstword $(foreach p,python3.12 python3.13 python3.14 python3,\
 VENV := .venv
 NOX := $(VENV)/bin/nox
 
-.PHONY: html test lint bench venv docs-env
+.PHONY: html test lint bench browser cockroachdb venv docs-env
 
 html: $(NOX)
 	$(NOX) -s docs
@@ -22,6 +22,16 @@ lint: $(NOX)
 
 bench: $(NOX)
 	$(NOX) -s bench
+
+# The built site in Chromium (the system's: apt-get install chromium) and the HTML
+# validator (Java); builds the site first, installs axe-core with npm.
+browser: $(NOX)
+	$(NOX) -s browser
+
+# The CockroachDB recipe against CockroachDB itself: needs a cockroach binary
+# (COOKBOOK_COCKROACH=/path/to/cockroach, or cockroach on PATH).
+cockroachdb: $(NOX)
+	$(NOX) -s cockroachdb
 
 venv: $(NOX)
 

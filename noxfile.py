@@ -1,18 +1,27 @@
-"""The project's sessions: docs, tests, lint, bench.
+"""The project's sessions: docs, tests, matrix, cockroachdb, lint, bench, browser.
 
 `make html` and `make test` (README) bootstrap nox and call these.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 
 import nox
+from packaging.requirements import Requirement
 
 ROOT = Path(__file__).parent
 PYPROJECT = nox.project.load_toml("pyproject.toml")
 COVERAGE_DATA = ROOT / "build" / "coverage" / ".coverage"
 PYTHON = "3.12"
+REPORT = ROOT / "build" / "snippet-report.json"
+# The version matrix: every Python with every Django. django-cockroachdb's
+# major.minor must equal Django's, so it is pinned with it.
+MATRIX_PYTHONS = ["3.12", "3.13"]
+DJANGOS = ["5.2", "6.1"]
+DEFAULT_DJANGO = "6.1"
 
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.sessions = ["docs", "tests", "lint"]
@@ -21,6 +30,39 @@ nox.options.reuse_venv = "yes"
 
 def install_group(session: nox.Session, group: str) -> None:
     session.install(*nox.project.dependency_groups(PYPROJECT, group))
+
+
+def install_tests(session: nox.Session, django: str) -> None:
+    """The test group, with Django and django-cockroachdb at the cell's major.minor."""
+    pinned = {
+        "django": f"django=={django}.*",
+        "django-cockroachdb": f"django-cockroachdb=={django}.*",
+    }
+    requirements = [
+        pinned.get(Requirement(spec).name.lower(), spec)
+        for spec in nox.project.dependency_groups(PYPROJECT, "test")
+    ]
+    session.install(*requirements)
+    # The pages run pip in this environment; a page that asks for another Django
+    # must fail there, not swap the cell's Django. pip reads <venv>/pip.conf.
+    venv = Path(session.virtualenv.location)
+    (venv / "constraints.txt").write_text(f"django=={django}.*\n")
+    (venv / "pip.conf").write_text(f"[install]\nconstraint = {venv / 'constraints.txt'}\n")
+
+
+def cell_name(session: nox.Session, django: str) -> str:
+    return f"py{session.python}-django{django}"
+
+
+def run_suite(session: nox.Session, cell: str, env: dict[str, str]) -> None:
+    """Run pytest; keep the cell's snippet report whether or not it passed."""
+    if not session.posargs:
+        REPORT.unlink(missing_ok=True)  # a harness that stops early must not leave an older one
+    try:
+        session.run("python", "-m", "pytest", *session.posargs, env=env | {"COOKBOOK_CELL": cell})
+    finally:
+        if REPORT.exists() and not session.posargs:
+            REPORT.with_name(f"snippet-report-{cell}.json").write_text(REPORT.read_text())
 
 
 @nox.session(python=PYTHON)
@@ -42,12 +84,15 @@ def docs(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def tests(session: nox.Session) -> None:
-    """Run every test: harness, pages (both variants), example projects, accounting."""
-    install_group(session, "test")
+    """Run every test: harness, pages (both variants), example projects, accounting.
+
+    The default cell of the version matrix, and the only one that measures coverage.
+    """
+    install_tests(session, DEFAULT_DJANGO)
     for old in COVERAGE_DATA.parent.glob(".coverage*"):
         old.unlink()
     env = {"COOKBOOK_COVERAGE": "1", "COVERAGE_FILE": str(COVERAGE_DATA)}
-    session.run("python", "-m", "pytest", *session.posargs, env=env)
+    run_suite(session, cell_name(session, DEFAULT_DJANGO), env)
     if session.posargs:
         return  # a partial run cannot judge the coverage of every page
     session.run("python", "-m", "coverage", "combine", "--quiet", env=env)
@@ -61,13 +106,73 @@ def tests(session: nox.Session) -> None:
     )
 
 
+@nox.session(python=MATRIX_PYTHONS)
+@nox.parametrize("django", [nox.param(v, id=f"django{v}") for v in DJANGOS])
+def matrix(session: nox.Session, django: str) -> None:
+    """One cell of the version matrix (`nox -s matrix` runs them all); no coverage."""
+    install_tests(session, django)
+    run_suite(session, cell_name(session, django), {})
+
+
+@nox.session(python=PYTHON)
+def cockroachdb(session: nox.Session) -> None:
+    """The CockroachDB recipe against real CockroachDB nodes, Secure and Insecure.
+
+    Needs a ``cockroach`` binary (24.3 or newer): ``$COOKBOOK_COCKROACH`` or the
+    one on PATH. The harness starts a single-node cluster per variant (see
+    tests/cookbook_harness/cockroach.py) and the page's blocks that need
+    CockroachDB run, instead of those that point the project at PostgreSQL.
+    """
+    binary = os.environ.get("COOKBOOK_COCKROACH") or shutil.which("cockroach")
+    if not binary:
+        session.skip(
+            "no cockroach binary: set COOKBOOK_COCKROACH=/path/to/cockroach or put "
+            "cockroach on PATH (https://www.cockroachlabs.com/docs/stable/install-cockroachdb)"
+        )
+    install_tests(session, DEFAULT_DJANGO)
+    cell = "cockroachdb"
+    env = {"COOKBOOK_COCKROACH_RUN": "1", "COOKBOOK_CELL": cell}
+    pages = ["docs/recipes/cockroachdb.md", "tests/test_cockroach.py"]
+    REPORT.unlink(missing_ok=True)
+    try:
+        session.run("python", "-m", "pytest", *(session.posargs or pages), env=env)
+    finally:
+        if REPORT.exists() and not session.posargs:
+            REPORT.with_name(f"snippet-report-{cell}.json").write_text(REPORT.read_text())
+
+
 @nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
     """ruff, lint and format, over everything that is Python."""
     install_group(session, "lint")
-    paths = ["examples", "tests", "docs/conf.py", "noxfile.py"]
+    paths = ["examples", "tests", "docs/conf.py", "docs/_ext", "noxfile.py"]
     session.run("ruff", "check", *paths)
     session.run("ruff", "format", "--check", *paths)
+
+
+# axe-core, the accessibility engine the browser tests run in each page. npm installs
+# it into build/ (not committed); the pin makes every run judge by the same rules.
+AXE_CORE = "4.14.1"
+AXE_DIR = ROOT / "build" / "axe"
+
+
+def install_axe(session: nox.Session) -> Path:
+    """axe-core's browser bundle, installed with npm unless that version is there."""
+    package = AXE_DIR / "node_modules" / "axe-core"
+    manifest = package / "package.json"
+    if not manifest.exists() or f'"version": "{AXE_CORE}"' not in manifest.read_text():
+        options = ["--prefix", str(AXE_DIR), "--no-save", "--no-package-lock", "--no-audit"]
+        session.run("npm", "install", *options, f"axe-core@{AXE_CORE}", external=True)
+    return package / "axe.min.js"
+
+
+@nox.session(python=PYTHON, requires=["docs"])
+def browser(session: nox.Session) -> None:
+    """The built site in Chromium: tabs, copy buttons, search, requests, axe; HTML validity."""
+    install_group(session, "browser")
+    axe = install_axe(session)
+    env = {"AXE_CORE_JS": str(axe)}
+    session.run("python", "-m", "pytest", "tests/browser", *session.posargs, env=env)
 
 
 @nox.session(python=PYTHON)

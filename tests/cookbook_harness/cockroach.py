@@ -39,7 +39,11 @@ import psycopg
 
 from .postgres import HarnessError, port_in_use
 
+#: Why CockroachDB blocks and tests skip when there is no binary.
 SKIP_REASON = "needs a cockroach binary (set COOKBOOK_COCKROACH or put cockroach on PATH)"
+# Set to 1 by `nox -s cockroachdb`: the pages marked `cockroachdb: true` run against
+# the nodes of this module instead of PostgreSQL (see runner.cockroach_run).
+RUN_VARIABLE = "COOKBOOK_COCKROACH_RUN"
 # django-cockroachdb 6.1 refuses older servers.
 MINIMUM_VERSION = (24, 3)
 # SQL and HTTP (DB Console) ports; the page shows the SQL ones.
@@ -228,8 +232,9 @@ def start_node(binary: Path, variant: str, workdir: Path) -> Node:
 def running_nodes(variants: tuple[str, ...] = ("secure", "insecure")) -> Iterator[dict[str, Node]]:
     """Start one node per variant, yield them by variant, and always stop them.
 
-    Raises :class:`HarnessError` when there is no binary (callers that want to
-    skip instead check :func:`find_cockroach` first) or when it is too old.
+    Raises :class:`~cookbook_harness.postgres.HarnessError` when there is no
+    binary (callers that want to skip instead check :func:`find_cockroach`
+    first) or when it is too old.
     """
     binary = find_cockroach()
     if binary is None:

@@ -6,6 +6,7 @@ Loaded with ``-p cookbook_harness.plugin`` (see pyproject.toml).
 from __future__ import annotations
 
 import json
+import os
 import platform
 import uuid
 from collections.abc import Iterator
@@ -16,7 +17,7 @@ from typing import Any
 import pytest
 from sybil.sybil import SybilCollection
 
-from . import runner
+from . import cockroach, runner
 from .pages import parse_page
 from .postgres import ROOT, Cluster, HarnessError, Servers, describe, running_servers
 
@@ -30,6 +31,22 @@ def cookbook_servers() -> Iterator[Servers]:
         with running_servers() as servers:
             _server_facts.update(describe(servers))
             yield servers
+    except HarnessError as exc:
+        pytest.exit(f"cookbook harness: {exc}", returncode=3)
+
+
+@pytest.fixture(scope="session")
+def cockroach_nodes() -> Iterator[dict[str, cockroach.Node]]:
+    """CockroachDB nodes by variant in the CockroachDB run (nox -s cockroachdb); else none."""
+    if not runner.cockroach_run():
+        yield {}
+        return
+    try:
+        with cockroach.running_nodes() as nodes:
+            _server_facts["cockroachdb"] = ".".join(
+                map(str, cockroach.cockroach_version(next(iter(nodes.values())).binary))
+            )
+            yield nodes
     except HarnessError as exc:
         pytest.exit(f"cookbook harness: {exc}", returncode=3)
 
@@ -104,6 +121,11 @@ def snippet_report(
             entry[variant if page.has_variants else "single"] = {
                 "blocks": len(visible),
                 "included": sum(b.included for b in visible),
+                "includes": [
+                    {"line": b.line, "file": _repository_path(md, b.argument)}
+                    for b in visible
+                    if b.included
+                ],
                 "executed": sum(o["outcome"] == "passed" for o in ran),
                 "failed": sum(o["outcome"] == "failed" for o in ran),
                 "skipped": [
@@ -117,15 +139,30 @@ def snippet_report(
         "generated": datetime.now(UTC).isoformat(timespec="seconds"),
         "python": platform.python_version(),
         "django": _version("django"),
+        # The version-matrix cell (set by nox), and the integrations it ran with.
+        "cell": os.environ.get("COOKBOOK_CELL"),
+        "packages": {name: _version(name) for name in PACKAGES},
         "servers": servers,
         "pages": pages,
     }
 
 
-def _version(name: str) -> str:
-    from importlib.metadata import version
+PACKAGES = ("django-cockroachdb", "psycopg", "dbos", "procrastinate", "nitro-boost", "sybil")
 
-    return version(name)
+
+def _version(name: str) -> str | None:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return None
+
+
+def _repository_path(page: Path, argument: str) -> str:
+    """An included file's path from the repository root, as the page names it."""
+    target = (page.parent / argument).resolve()
+    return str(target.relative_to(ROOT)) if target.is_relative_to(ROOT) else argument
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:

@@ -34,6 +34,8 @@ from sybil import Document, Example, Region, Sybil
 from sybil.evaluators.skip import Skipper
 from sybil.parsers.myst import CodeBlockParser, SkipParser
 
+from . import cockroach
+from .cockroach import Node
 from .pages import Page, parse_page
 from .postgres import DATABASE_NAME, ROOT, Servers
 
@@ -201,7 +203,9 @@ class PageRun:
 
     current: PageRun | None = None
 
-    def __init__(self, page: Page, variant: str, servers: Servers) -> None:
+    def __init__(
+        self, page: Page, variant: str, servers: Servers, node: Node | None = None
+    ) -> None:
         self.page = page
         self.variant = variant
         self.root = Path(tempfile.mkdtemp(prefix="cookbook-page-"))
@@ -225,7 +229,11 @@ class PageRun:
         for cluster in servers.clusters.values():
             cluster.create_database(DATABASE_NAME)
         cluster = servers.clusters.get(variant)
-        if cluster is not None and cluster.certs is not None:
+        if node is not None:
+            # The CockroachDB run: the page's own commands reach the variant's node.
+            node.reset()
+            node.prepare_scratch(self.project)
+        elif cluster is not None and cluster.certs is not None:
             (self.project / "certs").mkdir()
             for name in ("ca.crt", "client.crt", "client.key"):
                 shutil.copy(cluster.certs / name, self.project / "certs" / name)
@@ -288,7 +296,11 @@ def page_run(example: Example) -> PageRun:
         # Pages run one at a time: their servers would share ports.
         if PageRun.current is not None:
             PageRun.current.close()
-        run = PageRun(parse_page(Path(example.path)), variant, servers)
+        page = parse_page(Path(example.path))
+        node = None
+        if page.front_matter.get("cockroachdb") and cockroach_run():
+            node = namespace["cockroach_nodes"][variant]
+        run = PageRun(page, variant, servers, node)
         PageRun.current = run
         namespace["_cookbook_run"] = run
     return run
@@ -449,6 +461,10 @@ class VariantParser:
 def _setup(variant: str):  # type: ignore[no-untyped-def]
     def setup(namespace: dict[str, Any]) -> None:
         namespace["_cookbook_variant"] = variant
+        # For conditional skips: `% skip: next if(django_version < (6, 0), reason="...")`.
+        namespace["django_version"] = django_version()
+        # `% skip: next if(not cockroach, reason="...")`: blocks for a CockroachDB node.
+        namespace["cockroach"] = cockroach_run()
 
     return setup
 
@@ -476,7 +492,7 @@ def sybils() -> list[Sybil]:
                 excludes=["_build/*"],
                 setup=_setup(variant),
                 teardown=_teardown,
-                fixtures=["cookbook_servers"],
+                fixtures=["cookbook_servers", "cockroach_nodes"],
                 name=variant,
             )
         )
@@ -516,9 +532,38 @@ def page_regions(path: Path, variant: str) -> dict[int, RegionInfo]:
 
 
 def _skip_reason(argument: str | None) -> str:
-    """The reason of ``% skip: next "reason"``; empty when there is none."""
+    """The reason of ``% skip: next "reason"`` or ``next if(condition, reason="...")``.
+
+    Empty when there is none.
+    """
+    text = (argument or "").strip()
+    if text.startswith("if"):
+        try:
+            call = ast.parse("if_" + text[2:], mode="eval").body
+        except SyntaxError:
+            return ""
+        keywords = {k.arg: k.value for k in getattr(call, "keywords", [])}
+        reason_node = keywords.get("reason")
+        text = ast.unparse(reason_node) if reason_node is not None else ""
     try:
-        reason = ast.literal_eval(argument or "")
+        reason = ast.literal_eval(text)
     except (ValueError, SyntaxError):
         return ""
     return reason if isinstance(reason, str) else ""
+
+
+def django_version() -> tuple[int, ...]:
+    """The installed Django's (major, minor), as the pages' skip conditions compare it."""
+    from importlib.metadata import version
+
+    return tuple(int(part) for part in version("django").split(".")[:2])
+
+
+def cockroach_run() -> bool:
+    """Whether this is the CockroachDB run (``nox -s cockroachdb``), not the PostgreSQL one.
+
+    In that run the pages whose front matter says ``cockroachdb: true`` run
+    against CockroachDB nodes, and their blocks skipped ``if(not cockroach)``
+    execute while those skipped ``if(cockroach)`` do not.
+    """
+    return os.environ.get(cockroach.RUN_VARIABLE) == "1"
