@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from sybil.sybil import SybilCollection
 
-from . import cockroach, runner
+from . import cockroach, runner, suites
 from .pages import parse_page
 from .postgres import ROOT, Cluster, HarnessError, Servers, describe, running_servers
 
@@ -33,6 +33,33 @@ def cookbook_servers() -> Iterator[Servers]:
             yield servers
     except HarnessError as exc:
         pytest.exit(f"cookbook harness: {exc}", returncode=3)
+
+
+@pytest.fixture(scope="session")
+def example_suites(cookbook_servers: Servers) -> Iterator[suites.Runs]:
+    """The example projects' suites, running in the background (see suites.py)."""
+    yield from suites.started_suites(cookbook_servers)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _start_example_suites(request: pytest.FixtureRequest) -> None:
+    """When the example suites are among the tests, start them with the first test.
+
+    Their tests are moved to the end (pytest_collection_modifyitems), so the
+    suites run while the pages and the other tests do.
+    """
+    if request.config.stash.get(_RUNS_SUITES, False):
+        request.getfixturevalue("example_suites")
+
+
+_RUNS_SUITES = pytest.StashKey[bool]()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    last = [item for item in items if item.nodeid.startswith(suites.TEST_PREFIX)]
+    if last:
+        config.stash[_RUNS_SUITES] = True
+        items[:] = [item for item in items if item not in last] + last
 
 
 @pytest.fixture(scope="session")
