@@ -90,3 +90,28 @@ def _check_include(where: str, block, source: Path) -> list[str]:  # type: ignor
     if "lines" in block.options:
         return [f"{where}: selects lines by number; use markers or :pyobject:"]
     return []
+
+
+def test_report_counts_blocks_not_skip_comments() -> None:
+    """Sybil reports each ``% skip:`` comment as a passing example; the report must not
+    count those as blocks that ran, so Ran + Included + Skipped never exceeds Blocks."""
+    from cookbook_harness.plugin import snippet_report
+
+    page = "docs/recipes/cockroachdb.md"
+    lines = page_regions(ROOT / page, "secure")
+    skipped = next(line for line, info in lines.items() if info.skipped)
+    executed = next(line for line, info in lines.items() if not info.skipped)
+    comment = skipped - 1  # the `% skip: next ...` line above the block
+    outcomes = [
+        {"page": page, "line": line, "variant": "secure", "outcome": outcome, "reason": reason}
+        for line, outcome, reason in (
+            (comment, "passed", ""),
+            (skipped, "skipped", "why"),
+            (executed, "passed", ""),
+        )
+    ]
+    figures = snippet_report(outcomes, None)["pages"][page]["secure"]
+    assert figures["executed"] == 1
+    assert figures["skipped"] == [{"line": skipped, "reason": "why"}]
+    assert figures["failed"] == 0
+    assert figures["executed"] + figures["included"] + len(figures["skipped"]) <= figures["blocks"]

@@ -104,6 +104,8 @@ class SnippetPages(_MarkdownDirective):
         ]
         included: dict[str, list[str]] = {}
         for page, variants in cell.report.get("pages", {}).items():
+            if not any(figures["blocks"] for figures in variants.values()):
+                continue  # a page without code blocks has nothing to report
             for variant, figures in variants.items():
                 label = "one" if variant == "single" else variant.capitalize()
                 lines.append(

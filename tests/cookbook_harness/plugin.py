@@ -145,6 +145,10 @@ def snippet_report(
         for variant in page.variants:
             visible = [b for b in page.blocks if b.variant in (None, variant)]
             ran = [o for o in outcomes if o["page"] == relative and o["variant"] == variant]
+            # Sybil reports each `% skip:` comment as an example too: those are not
+            # blocks, and count only if they fail (a condition that cannot be evaluated).
+            lines = {b.line for b in visible}
+            blocks_ran = [o for o in ran if o["line"] in lines]
             entry[variant if page.has_variants else "single"] = {
                 "blocks": len(visible),
                 "included": sum(b.included for b in visible),
@@ -153,11 +157,11 @@ def snippet_report(
                     for b in visible
                     if b.included
                 ],
-                "executed": sum(o["outcome"] == "passed" for o in ran),
+                "executed": sum(o["outcome"] == "passed" for o in blocks_ran),
                 "failed": sum(o["outcome"] == "failed" for o in ran),
                 "skipped": [
                     {"line": o["line"], "reason": o["reason"]}
-                    for o in ran
+                    for o in blocks_ran
                     if o["outcome"] == "skipped"
                 ],
             }
