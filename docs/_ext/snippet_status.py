@@ -242,11 +242,27 @@ def _add_status_line(app: Sphinx, doctree: nodes.document) -> None:
 def _always_reread(
     app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
 ) -> list[str]:
-    """Pages showing report figures: a new report changes them without touching their source."""
+    """Pages showing report figures, when the reports changed since the last build.
+
+    A new report changes them without touching their source; an unchanged one
+    leaves them alone, so that editing one page rebuilds that page only.
+    """
+    fingerprint = _reports_fingerprint()
+    if getattr(env, "cookbook_reports", None) == fingerprint:
+        return []
+    env.cookbook_reports = fingerprint  # type: ignore[attr-defined]
     return [
         docname
         for docname in env.found_docs
         if docname == STATUS_DOC or (docname not in removed and _example_of(env, docname))
+    ]
+
+
+def _reports_fingerprint() -> list[tuple[str, int, int]]:
+    """Each report's name, size and modification time."""
+    return [
+        (path.name, path.stat().st_size, path.stat().st_mtime_ns)
+        for path in sorted(snippet_reports.BUILD.glob("snippet-report-*.json"))
     ]
 
 
