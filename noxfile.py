@@ -24,6 +24,10 @@ DJANGOS = ["5.2", "6.1"]
 DEFAULT_DJANGO = "6.1"
 
 nox.options.default_venv_backend = "uv|virtualenv"
+# uv leaves packages uncompiled, and where PYTHONDONTWRITEBYTECODE is set no
+# bytecode is ever cached: every process would compile Django, Sphinx and the
+# rest from source again (about 1.8 s of a 2.7 s docs build). Compile at install.
+os.environ.setdefault("UV_COMPILE_BYTECODE", "1")
 nox.options.sessions = ["docs", "tests", "lint"]
 nox.options.reuse_venv = "yes"
 

@@ -243,6 +243,12 @@ class PageRun:
         path = os.pathsep.join(
             (venv_bin, os.environ.get("PATH", "/usr/bin:/bin"), str(servers.binaries.bindir))
         )
+        if node is not None:
+            # The page's commands say `cockroach`, whatever the binary is called.
+            tools = self.root / "bin"
+            tools.mkdir()
+            (tools / "cockroach").symlink_to(node.binary.resolve())
+            path = os.pathsep.join((str(tools), path))
         self.psql = shutil.which("psql", path=path) or "psql"
         env = {
             "PATH": path,
