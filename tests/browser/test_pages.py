@@ -1,5 +1,5 @@
-"""Every page of the built site in Chromium: it loads cleanly, and axe-core finds no serious
-or critical accessibility violation."""
+"""Every page of the built site in Chromium: it loads cleanly, and axe-core finds no
+accessibility violation."""
 
 from __future__ import annotations
 
@@ -9,9 +9,11 @@ import pytest
 from conftest import Traffic, site_pages
 from playwright.sync_api import Page
 
-# axe-core's impact levels that fail the build; "minor" and "moderate" are reported by
-# axe but, like the issue asks, do not fail it.
-FAILING_IMPACTS = ("serious", "critical")
+# axe-core's impact levels that fail the test: all of them. Serious and critical are
+# what the site must never have; the minor and moderate ones the theme brought in
+# (unnamed sidebars, icons outside any landmark, a search page without a heading) are
+# fixed in docs/_templates, and this keeps them fixed.
+FAILING_IMPACTS = ("minor", "moderate", "serious", "critical")
 
 AXE_VIOLATIONS = """async (impacts) => {
   const result = await axe.run(document, {resultTypes: ["violations"]});
@@ -32,7 +34,7 @@ def test_page_loads_from_this_server_only(page: Page, traffic: Traffic, path: st
 
 
 @pytest.mark.parametrize("path", site_pages())
-def test_page_has_no_serious_accessibility_violation(
+def test_page_has_no_accessibility_violation(
     page: Page, axe_script: Path, path: str
 ) -> None:
     page.goto(path)
