@@ -34,9 +34,7 @@ def test_page_loads_from_this_server_only(page: Page, traffic: Traffic, path: st
 
 
 @pytest.mark.parametrize("path", site_pages())
-def test_page_has_no_accessibility_violation(
-    page: Page, axe_script: Path, path: str
-) -> None:
+def test_page_has_no_accessibility_violation(page: Page, axe_script: Path, path: str) -> None:
     page.goto(path)
     page.add_script_tag(path=axe_script)
     assert page.evaluate(AXE_VIOLATIONS, list(FAILING_IMPACTS)) == []
