@@ -15,13 +15,15 @@ from packaging.requirements import Requirement
 ROOT = Path(__file__).parent
 PYPROJECT = nox.project.load_toml("pyproject.toml")
 COVERAGE_DATA = ROOT / "build" / "coverage" / ".coverage"
-PYTHON = "3.12"
 REPORT = ROOT / "build" / "snippet-report.json"
-# The version matrix: every Python with every Django. django-cockroachdb's
-# major.minor must equal Django's, so it is pinned with it.
-MATRIX_PYTHONS = ["3.12", "3.13"]
-DJANGOS = ["5.2", "6.1"]
-DEFAULT_DJANGO = "6.1"
+# The version matrix: every Python with every Django (pyproject.toml's
+# [tool.cookbook.matrix]). django-cockroachdb's major.minor must equal Django's,
+# so it is pinned with it.
+MATRIX = PYPROJECT["tool"]["cookbook"]["matrix"]
+MATRIX_PYTHONS = MATRIX["pythons"]
+DJANGOS = MATRIX["djangos"]
+PYTHON = MATRIX["default"]["python"]
+DEFAULT_DJANGO = MATRIX["default"]["django"]
 
 nox.options.default_venv_backend = "uv|virtualenv"
 # uv leaves packages uncompiled, and where PYTHONDONTWRITEBYTECODE is set no
@@ -55,15 +57,20 @@ def install_tests(session: nox.Session, django: str) -> None:
 
 
 def cell_name(session: nox.Session, django: str) -> str:
+    """The cell's name (docs/_ext/snippet_reports.py reads reports by it)."""
     return f"py{session.python}-django{django}"
 
 
-def run_suite(session: nox.Session, cell: str, env: dict[str, str]) -> None:
-    """Run pytest; keep the cell's snippet report whether or not it passed."""
+def run_suite(
+    session: nox.Session, cell: str, env: dict[str, str], paths: tuple[str, ...] = ()
+) -> None:
+    """Run pytest (on ``paths``, default: the testpaths); keep the cell's snippet report
+    whether or not it passed. A run narrowed by posargs keeps no report."""
     if not session.posargs:
         REPORT.unlink(missing_ok=True)  # a harness that stops early must not leave an older one
+    arguments = session.posargs or paths
     try:
-        session.run("python", "-m", "pytest", *session.posargs, env=env | {"COOKBOOK_CELL": cell})
+        session.run("python", "-m", "pytest", *arguments, env=env | {"COOKBOOK_CELL": cell})
     finally:
         if REPORT.exists() and not session.posargs:
             REPORT.with_name(f"snippet-report-{cell}.json").write_text(REPORT.read_text())
@@ -134,15 +141,8 @@ def cockroachdb(session: nox.Session) -> None:
             "cockroach on PATH (https://www.cockroachlabs.com/docs/stable/install-cockroachdb)"
         )
     install_tests(session, DEFAULT_DJANGO)
-    cell = "cockroachdb"
-    env = {"COOKBOOK_COCKROACH_RUN": "1", "COOKBOOK_CELL": cell}
-    pages = ["docs/recipes/cockroachdb.md", "tests/test_cockroach.py"]
-    REPORT.unlink(missing_ok=True)
-    try:
-        session.run("python", "-m", "pytest", *(session.posargs or pages), env=env)
-    finally:
-        if REPORT.exists() and not session.posargs:
-            REPORT.with_name(f"snippet-report-{cell}.json").write_text(REPORT.read_text())
+    paths = ("docs/recipes/cockroachdb.md", "tests/test_cockroach.py")
+    run_suite(session, "cockroachdb", {"COOKBOOK_COCKROACH_RUN": "1"}, paths)
 
 
 @nox.session(python=PYTHON)

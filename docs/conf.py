@@ -98,18 +98,6 @@ def _valid_tab_panels(app: object, doctree: nodes.document, docname: str) -> Non
             panel["hidden"] = "hidden"
 
 
-def _focusable_table_wrappers(
-    app: object, pagename: str, templatename: str, context: dict, doctree: object
-) -> None:
-    """Furo wraps each table in a ``div.table-wrapper`` that scrolls sideways when the
-    table is wider than the page; a keyboard reaches that scroll only if it can focus it."""
-    if "body" in context:
-        context["body"] = context["body"].replace(
-            '<div class="table-wrapper', '<div tabindex="0" class="table-wrapper'
-        )
-
-
 def setup(app: object) -> None:
     app.connect("doctree-read", _trim_included_blocks)  # type: ignore[attr-defined]
     app.connect("doctree-resolved", _valid_tab_panels)  # type: ignore[attr-defined]
-    app.connect("html-page-context", _focusable_table_wrappers)  # type: ignore[attr-defined]

@@ -10,13 +10,27 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import tomllib
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILD = ROOT / "build"
+# The version matrix, as noxfile.py runs it (pyproject.toml's [tool.cookbook.matrix]).
+MATRIX = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["cookbook"][
+    "matrix"
+]
+
+
+def cell_name(python: str, django: str) -> str:
+    """A cell's name, as noxfile.py gives it to the report it keeps."""
+    return f"py{python}-django{django}"
+
+
 # The cell whose page-by-page figures the site shows (nox's `tests` session).
-DEFAULT_CELL = "py3.12-django6.1"
+DEFAULT_CELL = cell_name(MATRIX["default"]["python"], MATRIX["default"]["django"])
+# Every cell `nox -s matrix` runs.
+MATRIX_CELLS = [cell_name(p, d) for p in MATRIX["pythons"] for d in MATRIX["djangos"]]
 
 
 @dataclasses.dataclass(frozen=True)
