@@ -49,14 +49,14 @@ def mean_seconds(call: Callable[[int], object], calls: int = CALLS) -> float:
 
 def measure(variant: str) -> None:
     """Runs in a child process whose libpq environment reaches ``variant``'s cluster."""
-    os.environ["DJANGO_SETTINGS_MODULE"] = "djangodbos.settings"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "mysite.settings"
     import django
 
     django.setup()
     from dbos import DBOS
     from django.core.management import call_command
 
-    from djangodbos.durable import launch_dbos
+    from mysite.durable import launch_dbos
     from onboarding.models import Email
     from onboarding.workflows import onboard, send_follow_up, send_welcome
 

@@ -46,7 +46,7 @@ def measure(variant: str) -> None:
     import django
 
     sys.path.insert(0, str(PROJECT))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "nitrosite.settings"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "mysite.settings"
     django.setup()
     import httpx
     from django.core.management import call_command
@@ -71,7 +71,7 @@ def measure(variant: str) -> None:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "nitrosite.asgi:application", "--port", str(port)],
+        [sys.executable, "-m", "uvicorn", "mysite.asgi:application", "--port", str(port)],
         cwd=PROJECT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

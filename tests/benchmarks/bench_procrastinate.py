@@ -88,7 +88,7 @@ def bench_variant(variant: str, cluster: Cluster, workdir: str) -> None:
     cluster.create_database(DATABASE)
     for key in [key for key in os.environ if key.startswith("PG")]:
         del os.environ[key]
-    env = os.environ | cluster.client_env(DATABASE) | {"DJANGO_SETTINGS_MODULE": "jobsite.settings"}
+    env = os.environ | cluster.client_env(DATABASE) | {"DJANGO_SETTINGS_MODULE": "mysite.settings"}
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "-v", "0"], cwd=PROJECT, env=env, check=True
     )
@@ -98,9 +98,10 @@ def bench_variant(variant: str, cluster: Cluster, workdir: str) -> None:
     from django.db import connection
 
     django.setup()
+    from procrastinate.contrib.django.models import ProcrastinateJob
+
     from documents.models import Document
     from documents.tasks import count_words, summarise
-    from procrastinate.contrib.django.models import ProcrastinateJob
 
     connection.close()  # the settings were read before: reconnect to this variant
     connection.settings_dict["NAME"] = DATABASE

@@ -4,6 +4,7 @@ import uuid
 from decimal import Decimal
 
 import pytest
+
 from bank.models import Customer, Order, Product
 
 pytestmark = pytest.mark.django_db(transaction=True)

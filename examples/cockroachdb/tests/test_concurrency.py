@@ -17,10 +17,11 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.db import OperationalError, connection, transaction
+
 from bank import services
 from bank.models import Customer, Order, Product
 from bank.retry import is_serialization_failure
-from django.db import OperationalError, connection, transaction
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

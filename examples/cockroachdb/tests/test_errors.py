@@ -3,11 +3,12 @@
 from decimal import Decimal
 
 import pytest
+from django.http import HttpRequest, HttpResponse
+from django.test import RequestFactory
+
 from bank.models import Customer, Order, Product
 from bank.retry import TransactionRetriesExhausted
 from bank.views import JsonView
-from django.http import HttpRequest, HttpResponse
-from django.test import RequestFactory
 
 
 class AlwaysAborted(JsonView):

@@ -10,9 +10,10 @@ import re
 
 import psycopg
 import pytest
+from django.db import IntegrityError, OperationalError, connection, transaction
+
 from bank.models import Product
 from bank.retry import TransactionRetriesExhausted, retry_on_serialization_failure
-from django.db import IntegrityError, OperationalError, connection, transaction
 
 RETRY_LOG = re.compile(r"SQLSTATE 40001 on attempt (\d+) of (\d+), retrying in ([0-9.]+) s")
 

@@ -17,7 +17,7 @@ from dbos import DBOS
 from django.conf import settings
 from django.db import connection, connections
 
-from djangodbos.durable import launch_dbos
+from mysite.durable import launch_dbos
 
 PROJECT = Path(__file__).resolve().parents[1]
 

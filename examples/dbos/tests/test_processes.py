@@ -92,7 +92,7 @@ def test_only_serving_processes_launch_dbos(project: Project, tmp_path: Path) ->
 def test_asgi_module_launches_dbos(project: Project) -> None:
     project.manage("migrate")
     result = subprocess.run(
-        [sys.executable, "-c", "import djangodbos.asgi"],
+        [sys.executable, "-c", "import mysite.asgi"],
         cwd=project.path,
         env=project.env,
         capture_output=True,
@@ -135,7 +135,7 @@ def test_sigkill_between_steps_recovers_without_repeating_the_first(
 def test_code_change_and_recovery(project_copy: Project, tmp_path: Path, pinned: bool) -> None:
     """A workflow pending across a deploy that edits the workflow's code."""
     project = project_copy
-    settings = project.path / "djangodbos" / "settings.py"
+    settings = project.path / "mysite" / "settings.py"
     if not pinned:
         text, removed = re.subn(r'\n\s*"application_version": "1",', "", settings.read_text())
         assert removed == 1

@@ -67,9 +67,9 @@ def _serve(command: list[str], port: int) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def asgi_server(django_db_setup: None) -> Iterator[str]:
-    """``uvicorn nitrosite.asgi:application``: Django plus the mounted FastAPI app."""
+    """``uvicorn mysite.asgi:application``: Django plus the mounted FastAPI app."""
     port = _free_port()
-    command = [sys.executable, "-m", "uvicorn", "nitrosite.asgi:application", "--port", str(port)]
+    command = [sys.executable, "-m", "uvicorn", "mysite.asgi:application", "--port", str(port)]
     yield from _serve(command, port)
 
 

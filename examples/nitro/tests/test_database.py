@@ -72,7 +72,7 @@ def test_nitro_db_url_is_read_once_at_import() -> None:
 def test_using_an_entity_before_django_starts_is_refused() -> None:
     result = _run(
         "import django, nitro\nnitro.Entity.repository()\ndjango.setup()",
-        DJANGO_SETTINGS_MODULE="nitrosite.settings",
+        DJANGO_SETTINGS_MODULE="mysite.settings",
     )
     assert result.returncode == 1
     assert "ImproperlyConfigured: Nitro's repository was created before Django" in result.stderr

@@ -11,7 +11,7 @@ import django
 # [docs:worker-script]
 def main() -> None:
     """Set Django up, swap in a worker connection, and run a worker until signalled."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jobsite.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings")
     django.setup()
     # Imported after setup(): before it, the app is a placeholder that cannot run.
     from procrastinate.contrib.django import app

@@ -4,11 +4,12 @@ import pytest
 from django.test import Client
 from django.utils.html import escape
 from django.utils.module_loading import import_string
-from documents.models import Document
-from documents.tasks import count_words
 from procrastinate.contrib.django import app
 from procrastinate.contrib.django.exceptions import ReadOnlyModel
 from procrastinate.contrib.django.models import ProcrastinateEvent, ProcrastinateJob
+
+from documents.models import Document
+from documents.tasks import count_words
 
 
 def test_task_names() -> None:

@@ -1,9 +1,10 @@
 """A task that really fails: how many times RetryStrategy(max_attempts=3) runs it."""
 
 import pytest
+from procrastinate.contrib.django.models import ProcrastinateEvent, ProcrastinateJob
+
 from documents.models import Document
 from documents.tasks import notify_subscribers
-from procrastinate.contrib.django.models import ProcrastinateEvent, ProcrastinateJob
 
 
 @pytest.mark.django_db(transaction=True)

@@ -2,9 +2,10 @@
 
 import pytest
 from django.db import transaction
+from procrastinate.contrib.django.models import ProcrastinateJob
+
 from documents.models import Document
 from documents.tasks import count_words
-from procrastinate.contrib.django.models import ProcrastinateJob
 
 
 class PaymentDeclined(Exception):

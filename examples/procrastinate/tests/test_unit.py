@@ -8,10 +8,11 @@ from collections.abc import Iterator
 
 import pytest
 from django.test import Client
-from documents.maintenance import retry_stalled
-from documents.models import Document
 from procrastinate import testing
 from procrastinate.contrib.django import app
+
+from documents.maintenance import retry_stalled
+from documents.models import Document
 
 
 # [docs:in-memory]

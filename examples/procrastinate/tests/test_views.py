@@ -7,8 +7,9 @@ import urllib.request
 import pytest
 from asgiref.sync import async_to_sync
 from django.test import AsyncClient, Client
-from documents.models import Document
 from procrastinate.contrib.django.models import ProcrastinateJob
+
+from documents.models import Document
 
 TEXT = "Procrastinate keeps its queue in the same PostgreSQL database as the site"
 

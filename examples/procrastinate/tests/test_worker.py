@@ -6,12 +6,13 @@ import time
 
 import pytest
 from asgiref.sync import async_to_sync
+from procrastinate.contrib.django import app
+from procrastinate.contrib.django.models import ProcrastinateEvent, ProcrastinateJob
+
 from documents.exports import export_document
 from documents.maintenance import retry_stalled_jobs
 from documents.models import Document
 from documents.tasks import count_words
-from procrastinate.contrib.django import app
-from procrastinate.contrib.django.models import ProcrastinateEvent, ProcrastinateJob
 
 from .conftest import wait_for_status
 

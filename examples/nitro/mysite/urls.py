@@ -1,4 +1,4 @@
-"""URL configuration for nitrosite: Django's views and Nitro's actions."""
+"""URL configuration for mysite: Django's views and Nitro's actions."""
 
 from django.contrib import admin
 from django.urls import include, path

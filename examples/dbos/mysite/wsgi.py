@@ -1,5 +1,5 @@
 """
-WSGI config for djangodbos project.
+WSGI config for mysite project.
 
 It exposes the WSGI callable as a module-level variable named ``application``.
 
@@ -11,14 +11,14 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "djangodbos.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings")
 
 # [docs:wsgi]
 application = get_wsgi_application()
 
 # Only processes that serve requests import this module (runserver's serving
 # process, each WSGI server worker), so DBOS starts there and nowhere else.
-from djangodbos.durable import launch_dbos  # noqa: E402
+from mysite.durable import launch_dbos  # noqa: E402
 
 launch_dbos()
 # [/docs:wsgi]

@@ -1,7 +1,8 @@
-"""URL configuration for the jobsite project."""
+"""URL configuration for the mysite project."""
 
 from django.contrib import admin
 from django.urls import path
+
 from documents import views
 
 urlpatterns = [

@@ -1,4 +1,4 @@
-"""URL configuration for djangodbos project."""
+"""URL configuration for mysite project."""
 
 from django.contrib import admin
 from django.urls import include, path

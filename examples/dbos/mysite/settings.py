@@ -38,7 +38,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
-ROOT_URLCONF = "djangodbos.urls"
+ROOT_URLCONF = "mysite.urls"
 
 TEMPLATES = [
     {
@@ -55,7 +55,7 @@ TEMPLATES = [
     },
 ]
 
-WSGI_APPLICATION = "djangodbos.wsgi.application"
+WSGI_APPLICATION = "mysite.wsgi.application"
 
 DATABASES = {
     "default": {
@@ -68,7 +68,7 @@ DATABASES = {
 
 # [docs:dbos-config]
 DBOS: DBOSConfig = {
-    "name": "djangodbos",
+    "name": "mysite",
     # DBOS keeps its workflow state in a "dbos" schema of the same database.
     # The URL names only the database: psycopg fills in host, port, user,
     # password and the TLS settings from the libpq environment, as for Django.

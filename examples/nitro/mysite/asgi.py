@@ -1,8 +1,8 @@
 """
-ASGI config for nitrosite project: Django, with Nitro's FastAPI routes mounted.
+ASGI config for mysite project: Django, with Nitro's FastAPI routes mounted.
 
 It exposes the ASGI callable as a module-level variable named ``application``.
-Serve it with ``uvicorn nitrosite.asgi:application``.
+Serve it with ``uvicorn mysite.asgi:application``.
 
 For more information on this file, see
 https://docs.djangoproject.com/en/6.1/howto/deployment/asgi/
@@ -19,7 +19,7 @@ from starlette.routing import Mount
 
 from todos.entities import Todo
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nitrosite.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings")
 
 # [docs:mount]
 # Set Django up first: its ready() hooks put Nitro's engine on Django's database.

@@ -1,5 +1,5 @@
 """
-ASGI config for djangodbos project.
+ASGI config for mysite project.
 
 It exposes the ASGI callable as a module-level variable named ``application``.
 
@@ -11,11 +11,11 @@ import os
 
 from django.core.asgi import get_asgi_application
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "djangodbos.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings")
 
 application = get_asgi_application()
 
 # As in wsgi.py: DBOS starts in the processes that serve requests.
-from djangodbos.durable import launch_dbos  # noqa: E402
+from mysite.durable import launch_dbos  # noqa: E402
 
 launch_dbos()

@@ -1,4 +1,4 @@
-"""URL configuration for myproject: the admin and the bank's JSON API."""
+"""URL configuration for mysite: the admin and the bank's JSON API."""
 
 from django.contrib import admin
 from django.urls import include, path

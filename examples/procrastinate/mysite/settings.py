@@ -1,4 +1,4 @@
-"""Django settings for the jobsite project: a Django site with a Procrastinate task queue.
+"""Django settings for the mysite project: a Django site with a Procrastinate task queue.
 
 The database connection comes from the standard libpq environment variables, so
 the same settings reach a local server over plain TCP or a remote one over
@@ -39,7 +39,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
-ROOT_URLCONF = "jobsite.urls"
+ROOT_URLCONF = "mysite.urls"
 
 TEMPLATES = [
     {
@@ -56,7 +56,7 @@ TEMPLATES = [
     },
 ]
 
-WSGI_APPLICATION = "jobsite.wsgi.application"
+WSGI_APPLICATION = "mysite.wsgi.application"
 
 # [docs:databases]
 DATABASES = {
@@ -77,7 +77,7 @@ PROCRASTINATE_IMPORT_PATHS = ["documents.exports"]
 # The DATABASES alias that deferring and the worker use.
 PROCRASTINATE_DATABASE_ALIAS = "default"
 # Passed to procrastinate.App(worker_defaults=...); worker command-line options win.
-PROCRASTINATE_WORKER_DEFAULTS = {"name": "jobsite-worker", "shutdown_graceful_timeout": 30.0}
+PROCRASTINATE_WORKER_DEFAULTS = {"name": "mysite-worker", "shutdown_graceful_timeout": 30.0}
 # Passed to procrastinate.App(periodic_defaults=...).
 PROCRASTINATE_PERIODIC_DEFAULTS = {"max_delay": 600}
 # Called with the app once it is built: the place to add tasks from blueprints.
