@@ -46,7 +46,10 @@ DATABASE_PASSWORD = "cookbook"
 DATABASE_NAME = "cookbook"
 TEMPLATE_NAME = "cookbook_template"
 SERVER_USER = "cookbook-pg"
-LOCK_PATH = Path(tempfile.gettempdir()) / "cookbook-postgres.lock"
+# The ports are the machine's, so the lock and the servers' folders are in the
+# machine's /tmp, whatever TMPDIR a session has (nox can set one per session).
+MACHINE_TMP = Path("/tmp")
+LOCK_PATH = MACHINE_TMP / "cookbook-postgres.lock"
 
 # Test-only speed settings: data loss on a crash does not matter for a
 # throwaway cluster. They are not in conf/ because readers must not copy them.
@@ -512,7 +515,7 @@ class Servers:
 
 def stop_stale(binaries: Binaries) -> None:
     """Stop clusters that an interrupted session left behind (we hold the lock)."""
-    pid_files = list(Path(tempfile.gettempdir()).glob("cookbook-pg-*/*/postmaster.pid"))
+    pid_files = list(MACHINE_TMP.glob("cookbook-pg-*/*/postmaster.pid"))
     account = server_account()
     for pid_file in pid_files:
         datadir = pid_file.parent
@@ -535,7 +538,7 @@ def running_servers(
         prefix = "cookbook-pg-" if port_offset == 0 else f"cookbook-dev-pg-{port_offset}-"
         if port_offset == 0:
             stop_stale(binaries)
-        workdir = Path(tempfile.mkdtemp(prefix=prefix))
+        workdir = Path(tempfile.mkdtemp(prefix=prefix, dir=MACHINE_TMP))
         os.chmod(workdir, 0o755)
         servers = Servers(binaries, workdir, {}, {})
         with watchdog.watching(workdir):
