@@ -12,6 +12,7 @@ was made is not read again.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,14 +25,17 @@ FIXED_DATE = (2020, 1, 1, 0, 0, 0)
 
 def archive_files(project: Path) -> list[Path]:
     """The files of a project that go into its archive, sorted."""
-    return sorted(
-        path
-        for path in project.rglob("*")
-        if path.is_file()
-        and not EXCLUDED_DIRS.intersection(path.relative_to(project).parts)
-        and path.suffix not in EXCLUDED_SUFFIXES
-        and not path.name.startswith(".coverage")
-    )
+    found = []
+    for folder, dirs, files in os.walk(project):
+        # Pruned in place: os.walk does not descend into them (caches, virtualenvs).
+        dirs[:] = [name for name in dirs if name not in EXCLUDED_DIRS]
+        found.extend(
+            Path(folder, name)
+            for name in files
+            if os.path.splitext(name)[1] not in EXCLUDED_SUFFIXES
+            and not name.startswith(".coverage")
+        )
+    return sorted(found)
 
 
 def archive_bytes(project: Path, files: list[Path] | None = None) -> bytes:
@@ -53,15 +57,9 @@ def fingerprint(project: Path, files: list[Path]) -> list[list[object]]:
     """Each file's path, size, mode and modification time: what would change its archive."""
     found = []
     for path in files:
-        status = path.stat()
-        found.append(
-            [
-                path.relative_to(project).as_posix(),
-                status.st_size,
-                status.st_mode,
-                status.st_mtime_ns,
-            ]
-        )
+        status = os.stat(path)
+        name = os.path.relpath(path, project).replace(os.sep, "/")
+        found.append([name, status.st_size, status.st_mode, status.st_mtime_ns])
     return found
 
 
