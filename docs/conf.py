@@ -35,6 +35,7 @@ extensions = [
     "sphinx_copybutton",
     "sphinx_tabs.tabs",
     "snippet_status",
+    "page_weight",
 ]
 
 myst_enable_extensions = ["colon_fence", "deflist", "fieldlist"]
@@ -45,6 +46,9 @@ root_doc = "index"
 language = "en"
 
 html_theme = "furo"
+# One pair of code styles with few colours: lighter pages (docs/_ext/page_weight.py).
+pygments_style = "page_weight.LightStyle"
+pygments_dark_style = "page_weight.DarkStyle"
 html_title = "Tested Django Cookbook"
 # sphinx-tabs and sphinx-copybutton add their own folders when the builder starts,
 # after Sphinx has compared this configuration with the last build's: named here
