@@ -15,21 +15,22 @@ ships one stylesheet for everything Sphinx can produce. Here:
 - **One small stylesheet for both schemes.** The colours are custom properties, set
   for light and for dark as furo sets its own; ``pygments.css`` holds the rules once.
 - **No element per word of inline code**: see :class:`CompactTranslator`.
-- **Unused CSS dropped.** After a build, the rules of furo's stylesheets whose
-  selectors name a class, id or element that no page of the site and no script it
-  loads uses are dropped (see :func:`unused_rules_dropped`).
+- **Unused CSS dropped.** After a build, the rules of furo's and the extensions'
+  stylesheets that no page of the site can use are dropped (see lean_css.py).
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
+import pickle
 import re
 import zlib
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar
 
+import lean_css
 from pygments.formatters.html import HtmlFormatter
 from pygments.style import Style
 from pygments.token import (
@@ -183,220 +184,108 @@ def stylesheet() -> str:
 
 # --- unused CSS -------------------------------------------------------------------------
 
-
-@dataclass
-class Used:
-    """What the built pages (and the scripts they load) can put in front of a stylesheet."""
-
-    classes: set[str] = field(default_factory=set)
-    ids: set[str] = field(default_factory=set)
-    tags: set[str] = field(default_factory=set)
-    # Custom properties read with var(): by the stylesheets, the pages' style attributes.
-    properties: set[str] = field(default_factory=set)
-
-    def add_html(self, html: str) -> None:
-        for value in re.findall(r'\sclass="([^"]*)"', html):
-            self.classes.update(value.split())
-        self.ids.update(re.findall(r'\sid="([^"]*)"', html))
-        self.tags.update(tag.lower() for tag in re.findall(r"<([a-zA-Z][\w-]*)", html))
-        self.properties.update(re.findall(r"var\((--[\w-]+)", html))
-
-    def add_script(self, script: str) -> None:
-        """Every word in the script's string literals: a class it may add, an id it
-        may look for, an element it may create. More than it uses, never less."""
-        for literal in re.findall(r"'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\"|`[^`]*`", script):
-            words = re.findall(r"-?[_a-zA-Z][\w-]*", literal)
-            self.classes.update(words)
-            self.ids.update(words)
-            self.tags.update(word.lower() for word in words)
-            self.properties.update(word for word in words if word.startswith("--"))
+# What the last builds found, beside the pickled environment: each page's and script's
+# classes, ids and elements (by the hash of its text), and the lean stylesheets (by the
+# hash of the stylesheets and of what the site uses). A rebuild after editing one page
+# reads the others' figures from here, and the lean stylesheets too, unless that page
+# brought a class or an element that no page had.
+CACHE_FILE = "page-weight-cache.pickle"
 
 
-def _split_top_level(text: str, separator: str) -> list[str]:
-    """``text`` split at ``separator`` outside brackets, parentheses and strings."""
-    parts, depth, quote, start = [], 0, "", 0
-    for index, char in enumerate(text):
-        if quote:
-            if char == quote and text[index - 1] != "\\":
-                quote = ""
-        elif char in "\"'":
-            quote = char
-        elif char in "([":
-            depth += 1
-        elif char in ")]":
-            depth -= 1
-        elif char == separator and depth == 0:
-            parts.append(text[start:index])
-            start = index + 1
-    parts.append(text[start:])
-    return parts
+def _digest(*texts: str) -> str:
+    digest = hashlib.sha1(usedforsecurity=False)
+    for text in texts:
+        digest.update(text.encode("utf-8"))
+        digest.update(b"\0")
+    return digest.hexdigest()
 
 
-def css_blocks(css: str) -> Iterator[tuple[str, str]]:
-    """The top-level blocks of a stylesheet: (prelude, body). Comments are dropped,
-    but for licence notices (``/*! ... */``); a statement such as ``@import x;`` comes
-    back with an empty body and its ``;``."""
-    index, start, depth, quote, opened = 0, 0, 0, "", 0
-    while index < len(css):
-        char = css[index]
-        if quote:
-            if char == "\\":
-                index += 1
-            elif char == quote:
-                quote = ""
-        elif css.startswith("/*", index):
-            end = css.index("*/", index + 2) + 2
-            if depth == 0 and css.startswith("/*!", index):
-                yield css[index:end], ""
-            if depth == 0 and not css[start:index].strip():
-                start = end
-            index = end
-            continue
-        elif char in "\"'":
-            quote = char
-        elif char == "{":
-            if depth == 0:
-                opened = index
-            depth += 1
-        elif char == "}":
-            depth -= 1
-            if depth == 0:
-                yield css[start:opened].strip(), css[opened + 1 : index]
-                start = index + 1
-        elif char == ";" and depth == 0:
-            yield css[start : index + 1].strip(), ""
-            start = index + 1
-        index += 1
-
-
-_FUNCTIONAL_PSEUDO = re.compile(r"::?[\w-]+\((?:[^()]|\((?:[^()]|\([^()]*\))*\))*\)")
-
-
-def selector_may_match(selector: str, used: Used) -> bool:
-    """Whether some page may have an element that ``selector`` selects: every class,
-    id and element it names is used. Arguments of ``:not()``, ``:is()`` and the like,
-    attribute selectors and states (``:hover``) are taken as satisfiable."""
-    plain = _FUNCTIONAL_PSEUDO.sub("", selector)
-    plain = re.sub(r"\[[^\]]*\]", "", plain)
-    plain = re.sub(r"::?[\w-]+", "", plain)
-    if any(name not in used.classes for name in re.findall(r"\.(-?[_a-zA-Z][\w-]*)", plain)):
-        return False
-    if any(name not in used.ids for name in re.findall(r"#(-?[_a-zA-Z][\w-]*)", plain)):
-        return False
-    for compound in re.split(r"[\s>+~]+", plain):
-        element = re.match(r"[a-zA-Z][\w-]*", compound)
-        if element and element.group().lower() not in used.tags:
-            return False
-    return True
-
-
-def drop_unused_rules(css: str, used: Used) -> str:
-    """The stylesheet without the rules (and selectors) that no page can match."""
-    kept = []
-    for prelude, body in css_blocks(css):
-        if prelude.startswith("/*!") or prelude.endswith(";"):
-            kept.append(prelude)
-        elif prelude.startswith(("@media", "@supports", "@layer", "@container")):
-            inner = drop_unused_rules(body, used)
-            if inner:
-                kept.append(f"{prelude}{{{inner}}}")
-        elif prelude.startswith("@"):
-            kept.append(f"{prelude}{{{body}}}")  # @font-face, @keyframes, @page: whole
-        else:
-            selectors = [
-                selector.strip()
-                for selector in _split_top_level(prelude, ",")
-                if selector_may_match(selector.strip(), used)
-            ]
-            if selectors:
-                kept.append(f"{','.join(selectors)}{{{body}}}")
-    return "".join(kept)
-
-
-def drop_unused_properties(css: str, read_elsewhere: set[str]) -> str:
-    """The stylesheet without the custom properties that nothing reads with var()."""
-    while True:
-        read = read_elsewhere | set(re.findall(r"var\((--[\w-]+)", css))
-        kept = []
-        for prelude, body in css_blocks(css):
-            if not body:
-                kept.append(prelude)
-            elif prelude.startswith("@") and "{" in body:
-                inner = drop_unused_properties(body, read)
-                if inner:
-                    kept.append(f"{prelude}{{{inner}}}")
-            else:
-                declarations = [
-                    declaration
-                    for declaration in _split_top_level(body, ";")
-                    if declaration.strip()
-                    and not (
-                        declaration.strip().startswith("--")
-                        and declaration.split(":", 1)[0].strip() not in read
-                    )
-                ]
-                if declarations:
-                    kept.append(f"{prelude}{{{';'.join(declarations)}}}")
-        smaller = "".join(kept)
-        if smaller == css:
-            return css
-        css = smaller
-
-
-def _local_target(page: Path, url: str) -> Path | None:
+def _local_file(folder: str, url: str) -> str | None:
+    """The file of the build that ``url``, on a page of ``folder``, names (or None)."""
     path = url.split("?", 1)[0].split("#", 1)[0]
     if not path or "://" in path or path.startswith(("data:", "//")):
         return None
-    return (page.parent / path).resolve()
+    return os.path.normpath(os.path.join(folder, path))
+
+
+def _pages(outdir: Path) -> dict[str, str]:
+    """Every page of the build, by path: not Sphinx's own folders (_static, _sources)."""
+    pages = {}
+    for folder, dirs, files in os.walk(outdir):
+        if folder == str(outdir):
+            dirs[:] = [name for name in dirs if not name.startswith("_")]
+        for name in files:
+            if name.endswith(".html"):
+                path = os.path.join(folder, name)
+                with open(path, encoding="utf-8") as page:
+                    pages[path] = page.read()
+    return pages
 
 
 def _drop_unused_css(app: Sphinx, exception: Exception | None) -> None:
-    """Drop from every stylesheet the pages link (but ours) what no page uses, then give
-    each link the checksum of what its file now holds (``?v=``, which Sphinx took from
-    the file as it copied it)."""
+    """Make every stylesheet the pages link (but ours) lean, then give each link the
+    checksum of what its file now holds (``?v=``, which Sphinx took from the file as it
+    copied it, before this)."""
     if exception is not None or not isinstance(app.builder, StandaloneHTMLBuilder):
         return
     outdir = Path(app.builder.outdir).resolve()
-    static = outdir / "_static"
-    pages = {
-        path: path.read_text(encoding="utf-8")
-        for path in outdir.rglob("*.html")
-        if not path.relative_to(outdir).parts[0].startswith("_")
-    }
-    used = Used()
-    stylesheets: set[Path] = set()
-    scripts: set[Path] = set()
+    cache_path = Path(app.doctreedir) / CACHE_FILE
+    try:
+        cache = pickle.loads(cache_path.read_bytes())
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+        cache = {"used": {}, "lean": {}}
+    known: dict[str, lean_css.Used] = cache["used"]
+    found: dict[str, lean_css.Used] = {}
+
+    def used_by(text: str, reader: Callable[[str], lean_css.Used]) -> lean_css.Used:
+        key = _digest(text)
+        found[key] = known.get(key) or reader(text)
+        return found[key]
+
+    pages = _pages(outdir)
+    used = lean_css.Used()
+    stylesheets: set[str] = set()
+    scripts: set[str] = set()
     for path, html in pages.items():
-        used.add_html(html)
+        used.update(used_by(html, lean_css.used_by_page))
+        folder = os.path.dirname(path)
         for url in re.findall(r'<link rel="stylesheet"[^>]*href="([^"]+)"', html):
-            if (target := _local_target(path, url)) and target.is_file():
+            if target := _local_file(folder, url):
                 stylesheets.add(target)
         for url in re.findall(r'<script[^>]*src="([^"]+)"', html):
-            if (target := _local_target(path, url)) and target.is_file():
+            if target := _local_file(folder, url):
                 scripts.add(target)
-    for script in scripts:
-        used.add_script(script.read_text(encoding="utf-8", errors="replace"))
-    ours = {static / "pygments.css", *(static / name for name, _ in app.config.html_css_files)}
-    sources = {path: path.read_text(encoding="utf-8") for path in stylesheets}
+    for script in sorted(path for path in scripts if os.path.isfile(path)):
+        used.update(used_by(Path(script).read_text(encoding="utf-8"), lean_css.used_by_script))
+
+    static = outdir / "_static"
+    ours = {str(static / "pygments.css")}
+    ours.update(str(static / name) for name, _ in app.config.html_css_files)
     read_by_ours = set()
-    for path in ours & stylesheets:
-        read_by_ours.update(re.findall(r"var\((--[\w-]+)", sources[path]))
+    for path in stylesheets & ours:
+        read_by_ours.update(re.findall(r"var\((--[\w-]+)", Path(path).read_text(encoding="utf-8")))
+    theirs = {
+        path: Path(path).read_text(encoding="utf-8")
+        for path in sorted(stylesheets - ours)
+        if os.path.isfile(path)
+    }
+    key = _digest(*theirs, *theirs.values(), used.key(), *sorted(read_by_ours))
+    sheets = cache["lean"].get(key) or lean_css.lean(theirs, used, read_by_ours)
     checksums = {}
-    for path in sorted(stylesheets - ours):
-        others = read_by_ours | used.properties
-        for other, text in sources.items():
-            if other != path:
-                others.update(re.findall(r"var\((--[\w-]+)", text))
-        lean = drop_unused_properties(drop_unused_rules(sources[path], used), others)
-        path.write_text(lean, encoding="utf-8")
-        checksums[path] = f"{zlib.crc32(lean.encode('utf-8')):08x}"
+    for path, css in sheets.items():
+        Path(path).write_text(css, encoding="utf-8")
+        checksums[path] = f"{zlib.crc32(css.encode('utf-8')):08x}"
     for page, html in pages.items():
-        fixed = html
-        for path, checksum in checksums.items():
-            href = re.escape(os.path.relpath(path, page.parent).replace(os.sep, "/"))
-            fixed = re.sub(rf'(href="{href}\?v=)[0-9a-f]+"', rf'\g<1>{checksum}"', fixed)
+        folder = os.path.dirname(page)
+
+        def checksum_of(link: re.Match[str], folder: str = folder) -> str:
+            target = os.path.normpath(os.path.join(folder, link.group(2)))
+            return f"{link.group(1)}{checksums.get(target, link.group(3))}"
+
+        fixed = re.sub(r'(href="([^"?]+\.css)\?v=)([0-9a-f]+)', checksum_of, html)
         if fixed != html:
-            page.write_text(fixed, encoding="utf-8")
+            Path(page).write_text(fixed, encoding="utf-8")
+    cache_path.write_bytes(pickle.dumps({"used": found, "lean": {key: sheets}}))
 
 
 class CompactTranslator(HTML5Translator):
