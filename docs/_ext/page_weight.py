@@ -15,8 +15,9 @@ ships one stylesheet for everything Sphinx can produce. Here:
 - **One small stylesheet for both schemes.** The colours are custom properties, set
   for light and for dark as furo sets its own; ``pygments.css`` holds the rules once.
 - **No element per word of inline code**: see :class:`CompactTranslator`.
-- **Unused CSS dropped.** After a build, the rules of furo's and the extensions'
-  stylesheets that no page of the site can use are dropped (see lean_css.py).
+- **Unused CSS dropped, comments too.** After a build, the rules of the stylesheets
+  that no page of the site can use are dropped (see lean_css.py), and the scripts lose
+  their comments and indentation (lean_js.py); each link gets the new checksum.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import lean_css
+import lean_js
 from pygments.formatters.html import HtmlFormatter
 from pygments.style import Style
 from pygments.token import (
@@ -222,8 +224,8 @@ def _pages(outdir: Path) -> dict[str, str]:
     return pages
 
 
-def _drop_unused_css(app: Sphinx, exception: Exception | None) -> None:
-    """Make every stylesheet the pages link (but ours) lean, then give each link the
+def _lighten_assets(app: Sphinx, exception: Exception | None) -> None:
+    """Make every stylesheet and script the pages load lean, then give each link the
     checksum of what its file now holds (``?v=``, which Sphinx took from the file as it
     copied it, before this)."""
     if exception is not None or not isinstance(app.builder, StandaloneHTMLBuilder):
@@ -232,9 +234,9 @@ def _drop_unused_css(app: Sphinx, exception: Exception | None) -> None:
     cache_path = Path(app.doctreedir) / CACHE_FILE
     try:
         cache = pickle.loads(cache_path.read_bytes())
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
-        cache = {"used": {}, "lean": {}}
-    known: dict[str, lean_css.Used] = cache["used"]
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, KeyError):
+        cache = {}
+    known: dict[str, lean_css.Used] = cache.get("used", {})
     found: dict[str, lean_css.Used] = {}
 
     def used_by(text: str, reader: Callable[[str], lean_css.Used]) -> lean_css.Used:
@@ -255,26 +257,33 @@ def _drop_unused_css(app: Sphinx, exception: Exception | None) -> None:
         for url in re.findall(r'<script[^>]*src="([^"]+)"', html):
             if target := _local_file(folder, url):
                 scripts.add(target)
-    for script in sorted(path for path in scripts if os.path.isfile(path)):
-        used.update(used_by(Path(script).read_text(encoding="utf-8"), lean_css.used_by_script))
-
-    static = outdir / "_static"
-    ours = {str(static / "pygments.css")}
-    ours.update(str(static / name) for name, _ in app.config.html_css_files)
-    read_by_ours = set()
-    for path in stylesheets & ours:
-        read_by_ours.update(re.findall(r"var\((--[\w-]+)", Path(path).read_text(encoding="utf-8")))
-    theirs = {
+    # Only the theme's and the extensions' files: searchindex.js, beside the pages, is
+    # data that Sphinx reads back on the next build.
+    static = str(outdir / "_static") + os.sep
+    sources = {
         path: Path(path).read_text(encoding="utf-8")
-        for path in sorted(stylesheets - ours)
-        if os.path.isfile(path)
+        for path in sorted(stylesheets | scripts)
+        if path.startswith(static) and os.path.isfile(path)
     }
-    key = _digest(*theirs, *theirs.values(), used.key(), *sorted(read_by_ours))
-    sheets = cache["lean"].get(key) or lean_css.lean(theirs, used, read_by_ours)
+    for path in scripts & sources.keys():
+        used.update(used_by(sources[path], lean_css.used_by_script))
+
+    sheets = {path: text for path, text in sources.items() if path in stylesheets}
+    key = _digest(*sheets, *sheets.values(), used.key())
+    lean = dict(cache.get("sheets", {}).get(key) or lean_css.lean(sheets, used, ()))
+    known_scripts: dict[str, str] = cache.get("scripts", {})
+    lean_scripts: dict[str, str] = {}
+    for path in sorted(scripts & sources.keys()):
+        if path.endswith(".min.js"):
+            continue  # already as small as it gets
+        digest = _digest(sources[path])
+        lean_scripts[digest] = known_scripts.get(digest) or lean_js.lean_script(sources[path])
+        lean[path] = lean_scripts[digest]
     checksums = {}
-    for path, css in sheets.items():
-        Path(path).write_text(css, encoding="utf-8")
-        checksums[path] = f"{zlib.crc32(css.encode('utf-8')):08x}"
+    for path, text in lean.items():
+        if text != sources[path]:
+            Path(path).write_text(text, encoding="utf-8")
+        checksums[path] = f"{zlib.crc32(text.encode('utf-8')):08x}"
     for page, html in pages.items():
         folder = os.path.dirname(page)
 
@@ -282,10 +291,14 @@ def _drop_unused_css(app: Sphinx, exception: Exception | None) -> None:
             target = os.path.normpath(os.path.join(folder, link.group(2)))
             return f"{link.group(1)}{checksums.get(target, link.group(3))}"
 
-        fixed = re.sub(r'(href="([^"?]+\.css)\?v=)([0-9a-f]+)', checksum_of, html)
+        fixed = re.sub(r'((?:href|src)="([^"?]+\.(?:css|js))\?v=)([0-9a-f]+)', checksum_of, html)
         if fixed != html:
             Path(page).write_text(fixed, encoding="utf-8")
-    cache_path.write_bytes(pickle.dumps({"used": found, "lean": {key: sheets}}))
+    cache_path.write_bytes(
+        pickle.dumps(
+            {"used": found, "sheets": {key: {p: lean[p] for p in sheets}}, "scripts": lean_scripts}
+        )
+    )
 
 
 class CompactTranslator(HTML5Translator):
@@ -323,5 +336,5 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     app.connect("builder-inited", _use_compact_highlighting)
     # After furo's own build-finished handler (priority 500).
     app.connect("build-finished", _write_pygments_css, priority=900)
-    app.connect("build-finished", _drop_unused_css, priority=950)
+    app.connect("build-finished", _lighten_assets, priority=950)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
