@@ -22,6 +22,7 @@ ships one stylesheet for everything Sphinx can produce. Here:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import pickle
@@ -123,6 +124,7 @@ class DarkStyle(Style):
     styles: ClassVar[dict[_TokenType, str]] = _styles(DARK)
 
 
+@functools.cache
 def shown_as(ttype: _TokenType) -> _TokenType:
     """The token type whose class a token of ``ttype`` gets: the nearest coloured or
     kept one it belongs to, else plain text (no span)."""
@@ -156,6 +158,7 @@ def _classes(ttype: _TokenType) -> list[str]:
     )
 
 
+@functools.cache
 def stylesheet() -> str:
     """pygments.css: the rules once, the colours per scheme as custom properties."""
 
