@@ -9,10 +9,15 @@ PYTHON ?= $(firstword $(foreach p,python3.12 python3.13 python3.14 python3,\
 VENV := .venv
 NOX := $(VENV)/bin/nox
 
-.PHONY: html test lint bench browser cockroachdb venv docs-env
+.PHONY: html serve test lint bench browser cockroachdb venv docs-env
 
 html: $(NOX)
 	$(NOX) -s docs
+
+# Live preview on http://127.0.0.1:$(PORT)/: rebuilds what you save, the browser reloads.
+PORT ?= 8000
+serve: $(NOX)
+	$(NOX) -s serve -- --port $(PORT)
 
 test: $(NOX)
 	$(NOX) -s tests

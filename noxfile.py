@@ -1,4 +1,4 @@
-"""The project's sessions: docs, tests, matrix, cockroachdb, lint, bench, browser.
+"""The project's sessions: docs, serve, tests, matrix, cockroachdb, lint, bench, browser.
 
 `make html` and `make test` (README) bootstrap nox and call these.
 """
@@ -113,6 +113,15 @@ def docs(session: nox.Session) -> None:
 
 
 @nox.session(python=PYTHON)
+def serve(session: nox.Session) -> None:
+    """Live preview on http://127.0.0.1:8000/: one warm Sphinx rebuilds what a writer saves,
+    and the browser reloads by itself (docs/_ext/preview.py; `-- --port N` for another port)."""
+    install_group(session, "docs")
+    install_harness(session)
+    session.run("python", "docs/_ext/preview.py", *session.posargs)
+
+
+@nox.session(python=PYTHON)
 def tests(session: nox.Session) -> None:
     """Run every test: harness, pages (both variants), example projects, accounting,
     and the coverage of the lines and branches the pages include, per variant.
@@ -198,6 +207,9 @@ def install_axe(session: nox.Session) -> Path:
 def browser(session: nox.Session) -> None:
     """The built site in Chromium: tabs, copy buttons, search, requests, axe; HTML validity."""
     install_group(session, "browser")
+    # The live preview's test runs the preview itself, which needs Sphinx and the rest.
+    install_group(session, "docs")
+    install_harness(session)
     axe = install_axe(session)
     env = {"AXE_CORE_JS": str(axe)}
     pytest(session, "tests/browser", *session.posargs, env=env)
@@ -208,6 +220,8 @@ def bench(session: nox.Session) -> None:
     """Print the speed figures: docs build, cluster start, suite, and each recipe's."""
     install_group(session, "test")
     install_harness(session)
+    # The live preview's latency is measured in a browser (bench_preview.py).
+    install_group(session, "browser")
     for script in sorted((ROOT / "tests" / "benchmarks").glob("bench_*.py")):
         if session.posargs and script.stem.removeprefix("bench_") not in session.posargs:
             continue

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
+import sphinx_copybutton
+import sphinx_tabs
 from docutils import nodes
+from jinja2 import FileSystemBytecodeCache
+from sphinx.application import Sphinx
+from sphinx.util.typing import ExtensionMetadata
 from sphinx_tabs.tabs import SphinxTabsPanel
 
 DOCS = Path(__file__).resolve().parent
@@ -29,6 +35,7 @@ extensions = [
     "sphinx_tabs.tabs",
     "snippet_status",
     "reader_project",
+    "page_weight",
 ]
 
 myst_enable_extensions = ["colon_fence", "deflist", "fieldlist"]
@@ -39,10 +46,22 @@ root_doc = "index"
 language = "en"
 
 html_theme = "furo"
+# One pair of code styles with few colours: lighter pages (docs/_ext/page_weight.py).
+pygments_style = "page_weight.LightStyle"
+pygments_dark_style = "page_weight.DarkStyle"
 html_title = "Tested Django Cookbook"
-html_static_path = ["_static"]
+# sphinx-tabs and sphinx-copybutton add their own folders when the builder starts,
+# after Sphinx has compared this configuration with the last build's: named here
+# too (and their second copy dropped), the two are equal and a build that changes
+# nothing says nothing about the configuration.
+html_static_path = [
+    (Path(sphinx_tabs.__file__).parent / "static").as_posix(),
+    "_static",
+    str(Path(sphinx_copybutton.__file__).parent / "_static"),
+]
 templates_path = ["_templates"]
-html_css_files = ["cookbook.css"]
+# With the priority Sphinx would give it (and write back into this list).
+html_css_files = [("cookbook.css", {"priority": 800})]
 # A favicon of our own, or browsers ask the server for /favicon.ico on every page.
 html_favicon = "_static/favicon.svg"
 # Nothing may be fetched from another host when a page is viewed.
@@ -80,7 +99,7 @@ typehints_fully_qualified = False
 always_document_param_types = False
 
 
-def _trim_included_blocks(app: object, doctree: nodes.document) -> None:
+def _trim_included_blocks(app: Sphinx, doctree: nodes.document) -> None:
     """Drop the blank lines that ruff keeps between a definition and its end marker."""
     for block in doctree.findall(nodes.literal_block):
         text = block.astext()
@@ -89,7 +108,7 @@ def _trim_included_blocks(app: object, doctree: nodes.document) -> None:
             block.rawsource = text.rstrip("\n")
 
 
-def _valid_tab_panels(app: object, doctree: nodes.document, docname: str) -> None:
+def _valid_tab_panels(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     """Make sphinx-tabs' panels valid HTML: ``hidden`` takes no "true", a div no ``name``.
 
     tabs.js finds the tabs of a group by the buttons' ``name``, never the panels'.
@@ -100,6 +119,49 @@ def _valid_tab_panels(app: object, doctree: nodes.document, docname: str) -> Non
             panel["hidden"] = "hidden"
 
 
-def setup(app: object) -> None:
-    app.connect("doctree-read", _trim_included_blocks)  # type: ignore[attr-defined]
-    app.connect("doctree-resolved", _valid_tab_panels)  # type: ignore[attr-defined]
+def _unique_static_path(app: Sphinx) -> None:
+    """Drop the second copy of each folder in ``html_static_path`` (see above)."""
+    seen: set[str] = set()
+    unique = []
+    for path in app.config.html_static_path:
+        resolved = os.path.normpath(app.confdir / path)
+        if resolved not in seen:
+            seen.add(resolved)
+            unique.append(path)
+    app.config.html_static_path[:] = unique
+
+
+def _forget_theme_options(app: Sphinx) -> None:
+    """Leave out of the pickled configuration what the theme registered.
+
+    Furo registers ``pygments_dark_style`` when the builder loads it, after Sphinx
+    has compared this configuration with the last build's; pickled with the
+    environment, it would make every later build say the configuration changed.
+    Furo has read it by now (in its own builder-inited handler).
+    """
+    app.config._options.pop("pygments_dark_style", None)
+
+
+def _cache_compiled_templates(app: Sphinx) -> None:
+    """Keep the theme's compiled templates between builds, beside the pickled environment.
+
+    Sphinx compiles every Jinja template it renders in each new process: about a
+    fifth of the CPU of a build after touching one page. Jinja checks each cached
+    template against its source.
+    """
+    templates = getattr(app.builder, "templates", None)
+    environment = getattr(templates, "environment", None)
+    if environment is not None:
+        cache = app.doctreedir / "jinja"
+        cache.mkdir(parents=True, exist_ok=True)
+        environment.bytecode_cache = FileSystemBytecodeCache(str(cache))
+
+
+def setup(app: Sphinx) -> ExtensionMetadata:
+    app.connect("doctree-read", _trim_included_blocks)
+    app.connect("doctree-resolved", _valid_tab_panels)
+    # After sphinx-tabs, sphinx-copybutton and furo (priority 500).
+    app.connect("builder-inited", _unique_static_path, priority=900)
+    app.connect("builder-inited", _forget_theme_options, priority=900)
+    app.connect("builder-inited", _cache_compiled_templates)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -8,10 +8,12 @@ certificates or caches.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -19,10 +21,12 @@ from cookbook_harness.layout import ROOT
 
 sys.path.insert(0, str(ROOT / "docs" / "_ext"))
 
+import snippet_status  # noqa: E402
+
 import example_archives  # noqa: E402
 import snippet_reports  # noqa: E402
 
-EXAMPLES = sorted(p.name for p in (ROOT / "examples").iterdir() if (p / "manage.py").exists())
+EXAMPLES = example_archives.example_names()
 
 
 def _report(django: str, skipped: list[dict[str, object]], failed: int = 0) -> dict[str, object]:
@@ -66,6 +70,53 @@ def test_a_failure_is_shown(tmp_path: Path) -> None:
     )
     (cell,) = snippet_reports.load_cells(tmp_path)
     assert "1 FAILED" in (snippet_reports.page_line(cell, "docs/recipes/core.md") or "")
+
+
+def _status_line(monkeypatch: pytest.MonkeyPatch, build: Path) -> str:
+    monkeypatch.setattr(snippet_reports, "BUILD", build)
+    env = SimpleNamespace(srcdir=ROOT / "docs")
+    return snippet_status._status_paragraph(env, "recipes/core", "core").astext()  # type: ignore[arg-type]
+
+
+def test_a_recipe_without_a_report_says_it_is_not_verified(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    line = _status_line(monkeypatch, tmp_path)
+    assert line.startswith("Snippet status: not verified in this build: no test run is recorded.")
+    assert "core.zip" in line
+
+
+def test_a_recipe_with_a_report_says_what_ran(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    (tmp_path / "snippet-report-py3.12-django6.1.json").write_text(json.dumps(_report("6.1.3", [])))
+    line = _status_line(monkeypatch, tmp_path)
+    assert "not verified" not in line
+    assert "Secure: 3 ran, 2 included; Insecure: 3 ran, 2 included" in line
+
+
+def test_an_archive_is_made_again_only_when_its_project_changed(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    project = tmp_path / "source" / "demo"
+    project.mkdir(parents=True)
+    (project / "manage.py").write_text("print('one')\n")
+    archive = example_archives.build_archive("demo", tmp_path / "source", tmp_path / "out")
+    made = archive.read_bytes()
+
+    def read_again(*args: object) -> bytes:
+        raise AssertionError("an unchanged project was read and compressed again")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(example_archives, "archive_bytes", read_again)
+        example_archives.build_archive("demo", tmp_path / "source", tmp_path / "out")
+    assert archive.read_bytes() == made
+
+    (project / "manage.py").write_text("print('two')\n")
+    later = (project / "manage.py").stat().st_mtime_ns + 1_000_000_000  # saved a second later
+    os.utime(project / "manage.py", ns=(later, later))
+    example_archives.build_archive("demo", tmp_path / "source", tmp_path / "out")
+    assert zipfile.ZipFile(archive).read("demo/manage.py") == b"print('two')\n"
 
 
 @pytest.mark.parametrize("example", EXAMPLES)

@@ -6,23 +6,21 @@
   line saying what its blocks did in the last run, and a link to download
   that example project as a zip (made by example_archives.py).
 
-Without a report the build still succeeds and the pages say that no run has
-been recorded.
+Without a report the build still succeeds: the status page says that no test
+run is recorded, and each recipe's line that it is not verified in this build.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
 
-import yaml
 from docutils import nodes
-from docutils.statemachine import StringList
 from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.util.docutils import SphinxDirective
+from sphinx.util.typing import ExtensionMetadata
 
 import example_archives
 import snippet_reports
@@ -37,7 +35,7 @@ NO_REPORT = (
 
 
 def _cells() -> list[Cell]:
-    return snippet_reports.load_cells()
+    return snippet_reports.load_cells(snippet_reports.BUILD)
 
 
 def _escape(text: str) -> str:
@@ -55,9 +53,7 @@ class _MarkdownDirective(SphinxDirective):
     def run(self) -> list[nodes.Node]:
         cells = _cells()
         lines = self.markdown(cells) if cells else [NO_REPORT]
-        container = nodes.container(classes=["snippet-status"])
-        self.state.nested_parse(StringList(lines, source="snippet reports"), 0, container)
-        return container.children
+        return self.parse_text_to_nodes("\n".join(lines))
 
     def doc_link(self, page: str) -> str:
         docname = page.removeprefix("docs/").removesuffix(".md")
@@ -175,13 +171,8 @@ def _skips(cell: Cell) -> dict[str, dict[tuple[int, str], list[str]]]:
 
 
 def _example_of(env: BuildEnvironment, docname: str) -> str | None:
-    """The ``example:`` of a page's front matter (read before Sphinx collects metadata)."""
-    text = Path(env.doc2path(docname)).read_text(encoding="utf-8")
-    if not text.startswith("---\n"):
-        return None
-    end = text.find("\n---", 4)
-    front = yaml.safe_load(text[4:end]) if end > 0 else None
-    example = front.get("example") if isinstance(front, dict) else None
+    """The ``example:`` of a page's front matter (MyST puts it in ``env.metadata`` as it parses)."""
+    example = env.metadata.get(docname, {}).get("example")
     return str(example) if example else None
 
 
@@ -192,9 +183,11 @@ def _status_paragraph(env: BuildEnvironment, docname: str, example: str) -> node
     paragraph = nodes.paragraph(classes=["snippet-status-line"])
     paragraph += nodes.strong(text="Snippet status: ")
     if cell is None:
-        paragraph += nodes.Text("no test run is recorded in this build. ")
+        paragraph += nodes.Text("not verified in this build: no test run is recorded. ")
     elif line is None:
-        paragraph += nodes.Text(f"the run {cell.name} did not cover this page. ")
+        paragraph += nodes.Text(
+            f"not verified in this build: the run {cell.name} did not cover this page. "
+        )
     else:
         paragraph += nodes.Text(
             f"{line} (Python {cell.report.get('python')}, Django {cell.report.get('django')}, "
@@ -267,7 +260,7 @@ def _make_archives(app: Sphinx) -> None:
     example_archives.build_all()
 
 
-def setup(app: Sphinx) -> dict[str, Any]:
+def setup(app: Sphinx) -> ExtensionMetadata:
     app.add_directive("snippet-matrix", SnippetMatrix)
     app.add_directive("snippet-pages", SnippetPages)
     app.add_directive("snippet-skips", SnippetSkips)

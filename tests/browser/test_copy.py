@@ -38,3 +38,31 @@ def test_copy_buttons_copy_the_runnable_commands(page: Page, path: str) -> None:
         buttons.nth(index).click()
         copied.append(page.evaluate("() => navigator.clipboard.readText()"))
     assert copied == [runnable_text(block["language"], block["text"]) for block in blocks]
+
+
+def test_continued_commands_are_copied_whole(page: Page) -> None:
+    """A shell command continued with a trailing backslash is copied with all its lines,
+    so that it runs as shown; none ends the copied text half written."""
+    continued = 0
+    for path in pages_with_code():
+        page.goto(path)
+        blocks = page.evaluate(BLOCKS)
+        buttons = page.locator(f"{CODE} > button.copybtn")
+        for index, block in enumerate(blocks):
+            lines = block["text"].rstrip("\n").split("\n")
+            if block["language"] != "console" or not any(line.endswith("\\") for line in lines):
+                continue
+            continued += 1
+            if block["tab"] is not None:
+                page.locator(f'[id="{block["tab"]}"]').click()
+            page.evaluate("(text) => navigator.clipboard.writeText(text)", NOTHING_COPIED)
+            buttons.nth(index).click()
+            copied = page.evaluate("() => navigator.clipboard.readText()").split("\n")
+            assert not copied[-1].endswith("\\"), (path, copied)
+            for number, line in enumerate(lines[:-1]):
+                if line.endswith("\\"):
+                    # The line that carries the command on is copied right after it.
+                    following = lines[number + 1]
+                    assert following in copied, (path, following, copied)
+    # The site shows such commands (long curl and cockroach invocations): this ran.
+    assert continued > 0

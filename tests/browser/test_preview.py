@@ -1,0 +1,94 @@
+"""The live preview (`make serve`): a page open in the browser shows what the writer saved,
+without being reloaded by hand, build after build of one warm Sphinx.
+
+The preview runs on a scratch copy of the docs, which the test edits.
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import threading
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+from playwright.sync_api import Browser, expect
+
+PREVIEW = ROOT / "docs" / "_ext" / "preview.py"
+PAGE = "recipes/core"
+# A cold build of the whole site on a busy 2-core machine.
+START_TIMEOUT_S = 300
+
+
+class Preview:
+    """The preview process and what it printed."""
+
+    def __init__(self, scratch: Path) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, str(PREVIEW), "--copy-to", str(scratch), "--port", "0"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        self.lines: list[str] = []
+        self.serving = threading.Event()
+        self.url = ""
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.append(line)
+            if line.startswith("preview: serving "):
+                self.url = line.removeprefix("preview: serving ").strip()
+                self.serving.set()
+
+    def output(self) -> str:
+        return "".join(self.lines)
+
+
+@pytest.fixture
+def preview(tmp_path: Path) -> Iterator[Preview]:
+    running = Preview(tmp_path)
+    try:
+        if not running.serving.wait(START_TIMEOUT_S):
+            pytest.fail(f"the preview did not start serving:\n{running.output()}")
+        yield running
+    finally:
+        running.process.send_signal(signal.SIGINT)
+        try:
+            running.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            running.process.kill()
+            running.process.wait()
+
+
+def test_a_saved_page_shows_in_the_open_browser(
+    browser: Browser, preview: Preview, tmp_path: Path
+) -> None:
+    source = tmp_path / "docs" / f"{PAGE}.md"
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        page.goto(f"{preview.url}{PAGE}.html")
+        article = page.locator("article")
+        expect(article).to_contain_text("Snippet status")
+        for _ in range(2):
+            marker = f"Saved by the writer, {uuid.uuid4()}."
+            assert marker not in article.inner_text()
+            # Saved as editors do: written beside the page, then moved over it.
+            saved = source.with_suffix(".saving")
+            saved.write_text(source.read_text(encoding="utf-8") + f"\n{marker}\n")
+            saved.replace(source)
+            # No navigation here: the page must reload by itself.
+            expect(article).to_contain_text(marker, timeout=60_000)
+        assert preview.process.poll() is None, preview.output()
+        assert preview.output().count("preview: built in") == 3, preview.output()
+        assert errors == []
+    finally:
+        page.close()
