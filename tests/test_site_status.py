@@ -29,10 +29,18 @@ import snippet_reports  # noqa: E402
 EXAMPLES = example_archives.example_names()
 
 
-def _report(django: str, skipped: list[dict[str, object]], failed: int = 0) -> dict[str, object]:
+def _report(
+    django: str,
+    skipped: list[dict[str, object]],
+    failed: int = 0,
+    outcome: str = "passed",
+    failed_tests: list[dict[str, str]] | None = None,
+) -> dict[str, object]:
     figures = {"blocks": 5, "included": 2, "executed": 3, "failed": failed, "skipped": skipped}
     return {
         "generated": "2026-11-22T03:09:27+00:00",
+        "outcome": outcome,
+        "failed_tests": failed_tests or [],
         "python": "3.12.1",
         "django": django,
         "servers": {"postgresql": "15.18", "tls": True},
@@ -70,6 +78,26 @@ def test_a_failure_is_shown(tmp_path: Path) -> None:
     )
     (cell,) = snippet_reports.load_cells(tmp_path)
     assert "1 FAILED" in (snippet_reports.page_line(cell, "docs/recipes/core.md") or "")
+
+
+def test_a_failure_elsewhere_marks_every_page(tmp_path: Path) -> None:
+    """A page whose own blocks all ran says so, and that its run failed: never 'Failed 0'
+    on a run whose example suite failed."""
+    failed = [{"test": "tests/test_examples.py::test_example_suite[secure-core]", "message": "x"}]
+    report = _report("6.1.3", [], outcome="failed", failed_tests=failed)
+    (tmp_path / "snippet-report-py3.12-django6.1.json").write_text(json.dumps(report))
+    (cell,) = snippet_reports.load_cells(tmp_path)
+    assert cell.verdict() == "FAILED (1 test)"
+    line = snippet_reports.page_line(cell, "docs/recipes/core.md") or ""
+    assert line.startswith("the run FAILED (1 test).")
+
+
+def test_a_run_that_never_finished_says_so(tmp_path: Path) -> None:
+    (tmp_path / "snippet-report-py3.12-django6.1.json").write_text(
+        json.dumps({"generated": "2026-11-22T03:09:27+00:00", "outcome": "running"})
+    )
+    (cell,) = snippet_reports.load_cells(tmp_path)
+    assert cell.verdict() == "DID NOT FINISH"
 
 
 def _status_line(monkeypatch: pytest.MonkeyPatch, build: Path) -> str:

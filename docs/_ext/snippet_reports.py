@@ -62,6 +62,25 @@ class Cell:
             return f"CockroachDB {self.servers['cockroachdb']} (Secure with TLS), {postgresql}"
         return postgresql
 
+    @property
+    def outcome(self) -> str:
+        """passed, failed, interrupted, or running (a run that never finished)."""
+        return str(self.report.get("outcome") or "running")
+
+    @property
+    def failed_tests(self) -> list[dict[str, str]]:
+        return list(self.report.get("failed_tests") or [])
+
+    def verdict(self) -> str:
+        """The run's outcome in words, failures first."""
+        failed = len(self.failed_tests)
+        return {
+            "passed": "passed",
+            "failed": f"FAILED ({failed} test{'s' if failed != 1 else ''})",
+            "interrupted": "INTERRUPTED",
+            "running": "DID NOT FINISH",
+        }.get(self.outcome, self.outcome.upper())
+
     def variants(self, page: str) -> dict[str, dict[str, Any]]:
         return self.report.get("pages", {}).get(page, {})
 
@@ -106,4 +125,6 @@ def page_line(cell: Cell, page: str) -> str | None:
         text += f", {skipped} skipped" if skipped else ""
         text += f", {figures['failed']} FAILED" if figures["failed"] else ""
         parts.append(text)
-    return "; ".join(parts)
+    line = "; ".join(parts)
+    # A page whose own blocks all passed still says so when its run failed elsewhere.
+    return line if cell.outcome == "passed" else f"the run {cell.verdict()}. {line}"

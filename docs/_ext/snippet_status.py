@@ -65,23 +65,103 @@ class _MarkdownDirective(SphinxDirective):
 class SnippetMatrix(_MarkdownDirective):
     def markdown(self, cells: list[Cell]) -> list[str]:
         lines = [
-            "| Cell | Python | Django | django-cockroachdb | Database | Ran | Included "
-            "| Skipped | Failed | Run (UTC) |",
-            "|---|---|---|---|---|--:|--:|--:|--:|---|",
+            "| Cell | Outcome | Python | Django | django-cockroachdb | Database | Ran "
+            "| Included | Skipped | Failed | Run (UTC) |",
+            "|---|---|---|---|---|---|--:|--:|--:|--:|---|",
         ]
         for cell in cells:
             totals = cell.totals()
+            outcome = cell.verdict() if cell.outcome == "passed" else f"**{cell.verdict()}**"
             lines.append(
-                f"| `{cell.name}` | {cell.report.get('python')} | {cell.report.get('django')} "
-                f"| {cell.cockroach_backend} | {cell.database()} | {totals['executed']} "
-                f"| {totals['included']} | {totals['skipped']} | {totals['failed']} "
-                f"| {cell.date} |"
+                f"| `{cell.name}` | {outcome} | {cell.report.get('python')} "
+                f"| {cell.report.get('django')} | {cell.cockroach_backend} | {cell.database()} "
+                f"| {totals['executed']} | {totals['included']} | {totals['skipped']} "
+                f"| {totals['failed']} | {cell.date} |"
             )
         missing = sorted(set(snippet_reports.MATRIX_CELLS) - {cell.name for cell in cells})
         if missing:
             names = ", ".join(f"`{name}`" for name in missing)
             lines += ["", f"No report in this build for: {names}."]
+        for cell in cells:
+            if cell.outcome == "running":
+                lines += ["", f"The run `{cell.name}` started but did not finish (killed?)."]
+            if cell.failed_tests:
+                lines += ["", f"Failed in `{cell.name}`:", ""]
+                lines += [
+                    f"- `{_escape(test['test'])}` ({test.get('when', 'call')}): "
+                    f"{_escape(test.get('message', ''))}"
+                    for test in cell.failed_tests
+                ]
         return lines
+
+
+class SnippetSuites(_MarkdownDirective):
+    """Each example project's own suite in the default cell: tests passed, skipped, failed."""
+
+    def markdown(self, cells: list[Cell]) -> list[str]:
+        cell = snippet_reports.main_cell(cells)
+        assert cell is not None
+        suites = cell.report.get("suites") or {}
+        if not suites:
+            return [f"The run `{cell.name}` recorded no example suite."]
+        lines = [
+            "| Example | Variant | Passed | Skipped | Failed |",
+            "|---|---|--:|--:|--:|",
+        ]
+        notes: list[str] = []
+        for example, variants in sorted(suites.items()):
+            for variant, figures in variants.items():
+                lines.append(
+                    f"| `examples/{example}` | {variant.capitalize()} | {figures['passed']} "
+                    f"| {len(figures['skipped'])} | {len(figures['failed'])} |"
+                )
+                for test in figures["skipped"]:
+                    notes.append(
+                        f"- skipped, `examples/{example}` ({variant}): `{test['test']}`: "
+                        f"{_escape(test['reason'])}"
+                    )
+                for test in figures["failed"]:
+                    notes.append(
+                        f"- **failed**, `examples/{example}` ({variant}): `{test['test']}`: "
+                        f"{_escape(test['message'])}"
+                    )
+        coverage = cell.report.get("included_coverage") or {}
+        problems = [p for found in (coverage.get("problems") or {}).values() for p in found]
+        if not coverage.get("measured"):
+            notes.append("- The lines the pages include were not measured in this run.")
+        elif problems:
+            notes += [f"- **included but never ran**: {_escape(p)}" for p in problems]
+        else:
+            notes.append(
+                "- Every Python line the pages include, and every branch that starts on one, "
+                "ran in each variant that shows it."
+            )
+        return [*lines, "", *notes]
+
+
+class SnippetChecks(_MarkdownDirective):
+    """Per page and variant of the default cell: what the servers saw, what was not compared."""
+
+    def markdown(self, cells: list[Cell]) -> list[str]:
+        cell = snippet_reports.main_cell(cells)
+        assert cell is not None
+        lines: list[str] = []
+        for page, variants in cell.report.get("pages", {}).items():
+            entries = []
+            for variant, figures in variants.items():
+                label = "one variant" if variant == "single" else variant.capitalize()
+                connections = figures.get("connections") or {}
+                if connections:
+                    seen = ", ".join(f"{kind} × {n}" for kind, n in connections.items())
+                    entries.append(f"- {label}, connections the servers logged: {seen}")
+                for wildcard in figures.get("wildcards") or []:
+                    entries.append(
+                        f"- {label}, line {wildcard['line']}, not compared where it says `...`: "
+                        f"`{_escape(wildcard['shown'])}`"
+                    )
+            if entries:
+                lines += ["", self.doc_link(page), "", *entries]
+        return lines or [f"The run `{cell.name}` recorded no connection and no wildcard."]
 
 
 class SnippetPages(_MarkdownDirective):
@@ -264,6 +344,8 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     app.add_directive("snippet-matrix", SnippetMatrix)
     app.add_directive("snippet-pages", SnippetPages)
     app.add_directive("snippet-skips", SnippetSkips)
+    app.add_directive("snippet-suites", SnippetSuites)
+    app.add_directive("snippet-checks", SnippetChecks)
     app.connect("builder-inited", _make_archives)
     # Before Sphinx's own collectors (priority 500), so the download is registered.
     app.connect("doctree-read", _add_status_line, priority=400)

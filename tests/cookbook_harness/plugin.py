@@ -190,7 +190,7 @@ def pytest_runtest_makereport(
     found = facts(item.config)
     if report.failed:
         found.failed_tests.append(
-            {"test": report.nodeid, "when": report.when, "message": _last_line(report)}
+            {"test": report.nodeid, "when": report.when, "message": _message(call, report)}
         )
     if report.when == "call" or (report.when == "setup" and not report.passed):
         found.counts[report.outcome] = found.counts.get(report.outcome, 0) + 1
@@ -215,9 +215,13 @@ def pytest_runtest_makereport(
     return report
 
 
-def _last_line(report: pytest.TestReport) -> str:
-    text = report.longreprtext.strip()
-    return text.splitlines()[-1][:300] if text else ""
+def _message(call: pytest.CallInfo[None], report: pytest.TestReport) -> str:
+    """The first line of what went wrong: the block's message (Sybil keeps it as the
+    failure's ``result``), or the exception's."""
+    error = call.excinfo.value if call.excinfo is not None else None
+    text = str(getattr(error, "result", None) or error or report.outcome)
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    return first[:300]
 
 
 def facts(config: pytest.Config) -> RunFacts:

@@ -197,7 +197,7 @@ class Cluster:
 
     @property
     def client_certs(self) -> Path:
-        """What a client of the secure cluster holds: ca.crt, client.crt, client.key."""
+        """The folder of what a client of the secure cluster holds (its certificate, key, CA)."""
         assert self.pki is not None, "only the secure cluster has certificates"
         return self.pki / "client"
 

@@ -1,7 +1,7 @@
 """A page's run in one variant: its scratch project, its shell, its Python process.
 
 A reader follows a page in one terminal: :class:`Shell` is that terminal (one
-``bash`` session, commands in order), :class:`PythonWorker` is the Python
+``bash`` session, commands in order), ``PythonWorker`` is the Python
 process in which the page's ``python`` and ``pycon`` blocks run, and
 :class:`PageRun` holds both, in a scratch copy of the page's example project
 with a fresh database.

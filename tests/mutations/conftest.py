@@ -52,15 +52,32 @@ class Mutant:
         assert text.count(old) == 1, f"{relative} must hold {old!r} exactly once"
         path.write_text(text.replace(old, new))
 
-    def pytest(self, *arguments: str, timeout: float = 240) -> Check:
-        env = {
+    def build_site(self) -> Path:
+        """The copy's site, built with the copy's reports; returns its HTML folder."""
+        out = self.root / "docs" / "_build" / "html"
+        subprocess.run(
+            [sys.executable, "-m", "sphinx", "-q", "-b", "html", "docs", str(out)],
+            cwd=self.root,
+            env=self._env(),
+            check=True,
+            capture_output=True,
+            timeout=600,
+        )
+        return out
+
+    def _env(self) -> dict[str, str]:
+        return {
             key: value
             for key, value in os.environ.items()
             if not key.startswith(("COOKBOOK_", "PG", "PYTEST_", "COVERAGE_"))
         } | {
+            "COOKBOOK_ROOT": str(self.root),
             "COOKBOOK_SERVERS": str(self.servers_file),
             "COOKBOOK_REPORT": str(self.root / "build" / "snippet-report-mutant.json"),
         }
+
+    def pytest(self, *arguments: str, timeout: float = 240) -> Check:
+        env = self._env()
         done = subprocess.run(
             [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *arguments],
             cwd=self.root / "tests",

@@ -117,3 +117,21 @@ def test_unexecuted_branch_in_an_included_region(mutant: Mutant) -> None:
     )
     check = mutant.pytest(*CORE_SECURE_SUITE)
     check.assert_fails_with("[secure] shows examples/core/blog/views.py: branches", "never ran")
+
+
+def test_failing_example_test_shows_on_the_status_page(mutant: Mutant) -> None:
+    mutant.replace(
+        "examples/core/tests/test_models.py",
+        "    assert Post.objects.count() == 0\n",
+        "    assert Post.objects.count() == 1\n",
+    )
+    check = mutant.pytest("test_examples.py::test_example_suite[secure-core]")
+    check.assert_fails_with(
+        "examples/core [secure] failed",
+        "tests.test_models::test_deleting_an_author_cascades_to_posts",
+    )
+    status = mutant.build_site() / "status.html"
+    page = status.read_text()
+    assert "FAILED (1 test)" in page
+    assert "test_example_suite[secure-core]" in page
+    assert "test_deleting_an_author_cascades_to_posts" in page
