@@ -72,7 +72,11 @@ def stop(process: subprocess.Popen[bytes], seconds: float = STOP_SECONDS) -> Non
 
 @contextlib.contextmanager
 def serve(
-    command: list[str], port: int, log: Path, start_seconds: float = START_SECONDS
+    command: list[str],
+    port: int,
+    log: Path,
+    start_seconds: float = START_SECONDS,
+    stop_seconds: float = STOP_SECONDS,
 ) -> Iterator[str]:
     """Run a server process on the test database; yield its URL once it answers.
 
@@ -100,11 +104,11 @@ def serve(
                 else:
                     time.sleep(0.1)
                     continue
-            stop(process)
+            stop(process, stop_seconds)
             pytest.fail(f"{' '.join(command)} {problem}:\n{log.read_text()}", pytrace=False)
         yield url
     finally:
-        stop(process)
+        stop(process, stop_seconds)
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-import sqlalchemy.exc
 from django.test import Client
 from django.urls import reverse
 
@@ -98,7 +97,10 @@ def test_query_parameters_are_converted(client: Client) -> None:
 def test_unconvertible_parameter_is_422(client: Client) -> None:
     response = client.get(reverse("nitro:todo-search"), {"limit": "many"})
     assert response.status_code == 422
-    assert "'limit' must be int" in response.json()["error"]["message"]
+    assert response.json()["error"]["message"] == (
+        "Invalid parameters: Parameter 'limit': "
+        "Input should be a valid integer, unable to parse string as an integer"
+    )
 
 
 def test_missing_parameter_is_422(client: Client) -> None:
@@ -145,17 +147,18 @@ def test_absolute_path_and_204(client: Client, milk: Todo) -> None:
     assert Todo.get("milk") is None
 
 
-def test_unexpected_errors_reach_django() -> None:
-    # An int4 overflow: PostgreSQL refuses it, which is not the client's
-    # fault in a way Nitro knows about, so Django handles it as a server error.
-    body = {"id": "big", "title": "Big", "project_id": 2**40}
-    with pytest.raises(sqlalchemy.exc.DataError):
-        Client().post(reverse("nitro:todo-create"), body, content_type=JSON)
-    response = Client(raise_request_exception=False).post(
-        reverse("nitro:todo-create"), body, content_type=JSON
-    )
+def test_unexpected_errors_reach_django(milk: Todo, monkeypatch: pytest.MonkeyPatch) -> None:
+    def save(todo: Todo) -> bool:
+        raise RuntimeError("the disk is on fire")
+
+    # Not a ValueError: the action did not refuse its input, something broke.
+    monkeypatch.setattr(Todo, "save", save)
+    url = reverse("nitro:todo-complete", kwargs={"id": "milk"})
+    with pytest.raises(RuntimeError):
+        Client().post(url)
+    response = Client(raise_request_exception=False).post(url)
     assert response.status_code == 500
-    assert b"out of range" not in response.content
+    assert b"on fire" not in response.content
 
 
 @pytest.mark.urls("tests.csrf_urls")
