@@ -187,8 +187,8 @@ class DjangoDispatcher(ValidatingDispatcher):
 
     **Requests.** Parameters are taken from the URL (``id``), the query string
     and a JSON object body, with the body winning over the query string, as in
-    Nitro. They are validated as :class:`ValidatingDispatcher` describes. Query
-    parameters given more than once use their last value.
+    Nitro, and validated first, as ``ValidatingDispatcher`` (its base class)
+    describes. Query parameters given more than once use their last value.
 
     **Responses.** The action's result as JSON (entities are dumped with
     ``model_dump()``, keys sorted) with the ``status_code`` given to

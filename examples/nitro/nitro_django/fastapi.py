@@ -16,11 +16,11 @@ __all__ = ["ValidatingFastAPIDispatcher"]
 
 
 class ValidatingFastAPIDispatcher(ValidatingDispatcher, FastAPIDispatcher):
-    """Nitro's ``FastAPIDispatcher`` with :class:`~nitro_django.ValidatingDispatcher`'s checks.
+    """Nitro's ``FastAPIDispatcher``, validating as ``ValidatingDispatcher`` does.
 
     Nitro's adapter also reads a body of any size, ignores a body that is not
     valid JSON and one without a JSON content type. This one refuses them as
-    :class:`~nitro_django.DjangoDispatcher` does, in FastAPI's error format
+    ``DjangoDispatcher`` does, in FastAPI's error format
     (``{"detail": ...}``): 400, 413 past ``DATA_UPLOAD_MAX_MEMORY_SIZE``, 415.
     """
 
