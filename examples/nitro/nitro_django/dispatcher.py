@@ -78,9 +78,8 @@ def _storable(value: Any) -> Any:
 class ValidatingDispatcher(NitroDispatcher):
     """A Nitro dispatcher that validates parameters before it loads the entity.
 
-    Nitro itself converts a value only where the parameter is annotated
-    ``int``, ``float`` or ``bool``, and leniently (``int(1.5)`` is ``1``);
-    anything else reaches the action, and the database, as it arrived.
+    Nitro converts a value only where the parameter is annotated ``int``,
+    ``float`` or ``bool``, and leniently (``int(1.5)`` is ``1``).
     """
 
     @staticmethod
