@@ -65,7 +65,7 @@ class ActionError(dict[str, Any]):
         return int(self["error"]["status_code"])
 
 
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+_UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
 
 
 def _storable(value: Any) -> Any:
