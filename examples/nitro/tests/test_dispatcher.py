@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -178,3 +180,58 @@ def test_csrf_exempt_dispatcher_takes_posts_without_a_token(milk: Todo) -> None:
     client = Client(enforce_csrf_checks=True)
     response = client.post(reverse("nitro:todo-complete", kwargs={"id": "milk"}))
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"project_id": 1.5}, "'project_id': Input should be a valid integer"),
+        ({"project_id": True}, "'project_id': Input should be a valid integer"),
+        ({"project_id": "1"}, "'project_id': Input should be a valid integer"),
+        ({"project_id": 2**31}, "'project_id': Input should be less than or equal to 2147483647"),
+        ({"title": 123}, "'title': Input should be a valid string"),
+        ({"title": "x" * 201}, "'title': String should have at most 200 characters"),
+        ({"title": "Buy\x00milk"}, "'title': Value error, PostgreSQL text cannot hold NUL"),
+        ({"id": "milk\ud800"}, "'id': Input should be a valid string, unable to parse raw data"),
+    ],
+)
+def test_invalid_parameter_is_422_naming_it(
+    client: Client, change: dict[str, object], message: str
+) -> None:
+    body = {"id": "milk", "title": "Buy milk", "project_id": 1} | change
+    response = client.post(reverse("nitro:todo-create"), body, content_type=JSON)
+    assert response.status_code == 422
+    assert response.json()["error"]["message"].startswith(
+        f"Invalid parameters: Parameter {message}"
+    )
+    assert Todo.all() == []
+
+
+def test_query_values_are_parsed_from_text_json_values_are_not(client: Client) -> None:
+    url = reverse("nitro:todo-search")
+    assert client.get(url, {"limit": "5"}).status_code == 200
+    assert client.get(url, {"limit": "-1"}).status_code == 422
+    assert client.generic("GET", url, '{"limit": "5"}', JSON).status_code == 422
+    assert client.generic("GET", url, '{"limit": 5}', JSON).status_code == 200
+
+
+def test_invalid_path_id_is_422_before_any_query(client: Client) -> None:
+    response = client.post(reverse("nitro:todo-complete", kwargs={"id": "a\x00b"}))
+    assert response.status_code == 422
+    assert "Parameter 'id'" in response.json()["error"]["message"]
+
+
+def test_json_deeper_than_the_recursion_limit_is_400(client: Client) -> None:
+    body = '{"title": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    response = client.post(reverse("nitro:todo-create"), body, content_type=JSON)
+    assert response.status_code == 400
+    assert "maximum recursion depth" in response.json()["error"]["message"]
+
+
+def test_body_larger_than_the_upload_limit_is_413(client: Client, settings: Any) -> None:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
+    body = {"id": "milk", "title": "Buy milk " * 20, "project_id": 1}
+    response = client.post(reverse("nitro:todo-create"), body, content_type=JSON)
+    assert response.status_code == 413
+    assert response.json()["error"]["type"] == "body_too_large"
+    assert Todo.all() == []
