@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import free_port, serve, stop
+from tests.conftest import FAILED_STOP_SECONDS, free_port, serve, stop
 
 # Ignores SIGINT and SIGTERM, as a server started with SIGINT ignored and stuck
 # in its shutdown would; writes a line once it is running.
@@ -33,11 +33,11 @@ def test_a_server_that_never_answers_fails_its_test_in_time(tmp_path: Path) -> N
     started = time.monotonic()
     with (
         pytest.raises(pytest.fail.Exception) as failed,
-        serve(command, free_port(), tmp_path / "log", start_seconds=1, stop_seconds=0.5),
+        serve(command, free_port(), tmp_path / "log", start_seconds=1),
     ):
         pass
-    # 1 s to answer, then SIGINT and SIGTERM are ignored for 0.5 s each.
-    assert time.monotonic() - started < 1 + 2 * 0.5 + 3
+    # 1 s to answer, then SIGINT and SIGTERM are ignored for a second each.
+    assert time.monotonic() - started < 1 + 2 * FAILED_STOP_SECONDS + 3
     assert "did not answer within 1 s" in str(failed.value)
     assert "running" in str(failed.value)
 
