@@ -13,10 +13,9 @@ import os
 from django.core.asgi import get_asgi_application
 from fastapi import FastAPI
 from nitro import Entity
-from nitro.adapters.fastapi import FastAPIDispatcher
-from starlette.applications import Starlette
-from starlette.routing import Mount
+from starlette.routing import Mount, Router
 
+from nitro_django.fastapi import ValidatingFastAPIDispatcher
 from todos.entities import Todo
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings")
@@ -26,15 +25,12 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings")
 django_application = get_asgi_application()
 
 nitro_fastapi = FastAPI(title="Nitro actions")
-# Not configure_nitro(): in Nitro 0.3.0 it registers every route twice.
-FastAPIDispatcher(nitro_fastapi).configure(Entity, entities=[Todo])
+# Not configure_nitro(): in Nitro 0.3.0 it registers every route twice. Nitro's
+# FastAPIDispatcher, with the parameters and the body validated as under /api/.
+ValidatingFastAPIDispatcher(nitro_fastapi).configure(Entity, entities=[Todo])
 
-# One process, one event loop: /fastapi/ goes to FastAPI, everything else to
-# Django. Starlette answers the lifespan events, which Django does not handle.
-application = Starlette(
-    routes=[
-        Mount("/fastapi", app=nitro_fastapi),
-        Mount("/", app=django_application),
-    ]
-)
+# One process, one event loop: /fastapi/ goes to FastAPI, any other path to
+# Django, the default (a Mount("/") would miss paths with a newline in them).
+# Starlette's router answers the lifespan events, which Django does not handle.
+application = Router(routes=[Mount("/fastapi", app=nitro_fastapi)], default=django_application)
 # [/docs:mount]

@@ -1,5 +1,5 @@
 """Serve Nitro ``@action`` entity methods from Django; see :mod:`nitro_django.dispatcher`."""
 
-from .dispatcher import SORTED, ActionError, DjangoDispatcher
+from .dispatcher import SORTED, ActionError, DjangoDispatcher, ValidatingDispatcher
 
-__all__ = ["SORTED", "ActionError", "DjangoDispatcher"]
+__all__ = ["SORTED", "ActionError", "DjangoDispatcher", "ValidatingDispatcher"]

@@ -18,19 +18,29 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import inspect
 import json
 import re
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.urls import URLPattern, path
 from django.views.decorators.csrf import csrf_exempt as exempt_from_csrf
 from nitro.routing import ActionMetadata, NitroDispatcher
+from pydantic import AfterValidator, TypeAdapter, ValidationError
 
-__all__ = ["SORTED", "ActionError", "DjangoDispatcher"]
+__all__ = [
+    "SORTED",
+    "ActionError",
+    "BadBody",
+    "DjangoDispatcher",
+    "ValidatingDispatcher",
+    "json_object",
+]
 
 #: JSON keys are sorted: an entity SQLAlchemy loaded or refreshed dumps its
 #: fields in an order that changes from one process to the next.
@@ -45,7 +55,7 @@ class ActionError(dict[str, Any]):
 
     Nitro reports errors as plain dictionaries (``{"error": {"type": ...,
     "message": ..., "status_code": ...}}``), which an action could also return
-    on success. :meth:`DjangoDispatcher.format_error` returns this subclass
+    on success. The dispatchers' ``format_error()`` returns this subclass
     instead, so a response is treated as an error only when Nitro produced it.
     """
 
@@ -53,6 +63,106 @@ class ActionError(dict[str, Any]):
     def status_code(self) -> int:
         """The HTTP status code Nitro chose for the error."""
         return int(self["error"]["status_code"])
+
+
+_UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
+
+
+def _storable(value: Any) -> Any:
+    if isinstance(value, str) and _UNSTORABLE.search(value):
+        raise ValueError("PostgreSQL text cannot hold NUL or a lone surrogate")
+    return value
+
+
+# [docs:validation]
+class ValidatingDispatcher(NitroDispatcher):
+    """A Nitro dispatcher that validates parameters before it loads the entity.
+
+    Nitro converts a value only where the parameter is annotated ``int``,
+    ``float`` or ``bool``, and leniently (``int(1.5)`` is ``1``).
+    """
+
+    @staticmethod
+    @functools.cache
+    def validators(entity_class: type, method: Callable[..., Any]) -> dict[str, TypeAdapter[Any]]:
+        """A validator per parameter of ``method``, and for an instance action's ``id``.
+
+        A parameter named after a field of the entity is validated as that field,
+        with the constraints (``max_length``, ``ge``, ``le``) from which SQLModel
+        also makes its column; any other parameter as the action annotates it.
+        No string may hold what PostgreSQL text cannot: NUL, or a lone surrogate.
+        """
+        parameters = inspect.signature(method).parameters
+        annotations = {
+            name: Any if parameter.annotation is inspect.Parameter.empty else parameter.annotation
+            for name, parameter in parameters.items()
+            if name not in ("self", "cls")
+        }
+        if "self" in parameters:
+            annotations["id"] = Any
+        fields = entity_class.model_fields
+        return {
+            name: TypeAdapter(
+                Annotated[
+                    fields[name].annotation, *fields[name].metadata, AfterValidator(_storable)
+                ]
+                if name in fields
+                else Annotated[annotation, AfterValidator(_storable)]
+            )
+            for name, annotation in annotations.items()
+        }
+
+    async def dispatch(
+        self,
+        entity_class: type,
+        method: Callable[..., Any],
+        metadata: ActionMetadata,
+        request_data: dict[str, Any],
+    ) -> Any:
+        """Nitro's ``dispatch()``, once every parameter sent is valid; else a 422 naming it.
+
+        Values from the path and the query string are parsed from text (``5``
+        is an ``int``), values from a JSON body strictly (``1.5``, ``true`` and
+        ``"5"`` are not). Values the action does not take are ignored, as in Nitro.
+        """
+        validators = self.validators(entity_class, method)
+        checked: dict[str, dict[str, Any]] = {}
+        for source, values in request_data.items():
+            checked[source] = dict(values)
+            for name in validators.keys() & values.keys():
+                try:
+                    if source == "body":
+                        value = validators[name].validate_python(values[name], strict=True)
+                    else:
+                        value = validators[name].validate_strings(values[name], strict=True)
+                except ValidationError as error:
+                    message = f"Invalid parameters: Parameter {name!r}: {error.errors()[0]['msg']}"
+                    return self.format_error(422, message, "validation_error")
+                checked[source][name] = value
+        return await super().dispatch(entity_class, method, metadata, checked)
+        # [/docs:validation]
+
+    def format_error(
+        self,
+        status_code: int,
+        message: str,
+        error_type: str,
+        details: dict[str, Any] | None = None,
+    ) -> ActionError:
+        """Nitro's error body as an :class:`ActionError`.
+
+        Nitro calls this from inside its ``except Exception`` block with status
+        500 for anything an action raised that was not a ``TypeError``: a
+        ``ValueError`` (the action refusing its input) becomes a 422; anything
+        else is raised again, for the web framework to answer as a server error
+        instead of sending its message to the client.
+        """
+        raised = sys.exception()
+        if status_code == 500 and raised is not None:
+            if not isinstance(raised, ValueError):
+                raise raised
+            status_code, message, error_type = 422, str(raised), "invalid_value"
+        return ActionError(super().format_error(status_code, message, error_type, details))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -64,7 +174,7 @@ class _Route:
     metadata: ActionMetadata
 
 
-class DjangoDispatcher(NitroDispatcher):
+class DjangoDispatcher(ValidatingDispatcher):
     """Serve Nitro ``@action`` methods as Django views.
 
     Call :meth:`configure` (inherited from Nitro) once with the entities to
@@ -76,9 +186,8 @@ class DjangoDispatcher(NitroDispatcher):
 
     **Requests.** Parameters are taken from the URL (``id``), the query string
     and a JSON object body, with the body winning over the query string, as in
-    Nitro. Nitro converts values to ``int``, ``float`` and ``bool`` where the
-    parameter is annotated so; other values are passed as they arrive. Query
-    parameters given more than once use their last value.
+    Nitro, and validated first, as ``ValidatingDispatcher`` (its base class)
+    describes. Query parameters given more than once use their last value.
 
     **Responses.** The action's result as JSON (entities are dumped with
     ``model_dump()``, keys sorted) with the ``status_code`` given to
@@ -86,13 +195,14 @@ class DjangoDispatcher(NitroDispatcher):
 
     **Errors**, as Nitro's JSON error body except for the bodiless 405:
 
-    * ``400``: a body that is not valid JSON, or not a JSON object;
+    * ``400``: a body that is not valid JSON (or nested deeper than Python's
+      recursion limit), or not a JSON object;
     * ``404``: no entity with the id in the URL;
     * ``405``: an HTTP method no action on the path accepts (with ``Allow``);
+    * ``413``: a body larger than ``DATA_UPLOAD_MAX_MEMORY_SIZE``;
     * ``415``: a body that is not ``application/json``;
-    * ``422``: a missing or unconvertible parameter (Nitro raises
-      ``TypeError`` for those), or a ``ValueError`` raised by the action,
-      which includes pydantic's ``ValidationError``.
+    * ``422``: a parameter that is missing or not valid, or a ``ValueError``
+      raised by the action, which includes pydantic's ``ValidationError``.
 
     Any other exception propagates to Django, which logs it and answers with
     its usual 500 handling. Nitro's own ``dispatch()`` would turn it into a
@@ -170,8 +280,8 @@ class DjangoDispatcher(NitroDispatcher):
             if route is None:
                 return HttpResponseNotAllowed(sorted(routes))
             try:
-                body = _json_object(request)
-            except _BadBody as error:
+                body = _request_parameters(request)
+            except BadBody as error:
                 return _error_response(self.format_error(error.status, str(error), error.kind))
             request_data = {
                 "path": path_params,
@@ -232,29 +342,9 @@ class DjangoDispatcher(NitroDispatcher):
             return [item.model_dump() if hasattr(item, "model_dump") else item for item in result]
         return super().format_response(result, metadata)
 
-    def format_error(
-        self,
-        status_code: int,
-        message: str,
-        error_type: str,
-        details: dict[str, Any] | None = None,
-    ) -> ActionError:
-        """Nitro's error body as an :class:`ActionError`; see the class for the codes.
 
-        Nitro calls this from inside its ``except Exception`` block with status
-        500 for anything an action raised that was not a ``TypeError``: a
-        ``ValueError`` becomes a 422, everything else is raised again for Django.
-        """
-        raised = sys.exception()
-        if status_code == 500 and raised is not None:
-            if not isinstance(raised, ValueError):
-                raise raised
-            status_code, message, error_type = 422, str(raised), "invalid_value"
-        return ActionError(super().format_error(status_code, message, error_type, details))
-
-
-class _BadBody(Exception):
-    """A request body the dispatcher cannot turn into parameters."""
+class BadBody(Exception):
+    """A request body that cannot be turned into parameters."""
 
     def __init__(self, status: int, kind: str, message: str) -> None:
         super().__init__(message)
@@ -262,27 +352,41 @@ class _BadBody(Exception):
         self.kind = kind
 
 
-def _json_object(request: HttpRequest) -> dict[str, Any]:
-    """The request's JSON object body; ``{}`` for an empty body of any type."""
-    if request.content_type == "application/json":
-        if not request.body:
+_NOT_JSON = (415, "unsupported_media_type", "Send the body as application/json.")
+
+
+def json_object(media_type: str, body: bytes) -> dict[str, Any]:
+    """The parameters in a request body: ``{}`` for an empty one, else a JSON object.
+
+    Raises :class:`BadBody` (400) for anything that is not a JSON object, JSON
+    nested deeper than Python's recursion limit included, and (415) for a body
+    of any other media type.
+    """
+    if not body:
+        return {}
+    if media_type != "application/json":
+        raise BadBody(*_NOT_JSON)
+    try:
+        parameters = json.loads(body)
+    except (ValueError, RecursionError) as error:
+        raise BadBody(400, "malformed_json", f"The body is not valid JSON: {error}") from None
+    if not isinstance(parameters, dict):
+        raise BadBody(400, "malformed_json", "The JSON body must be an object.")
+    return parameters
+
+
+def _request_parameters(request: HttpRequest) -> dict[str, Any]:
+    """:func:`json_object` of a Django request's body; 413 past ``DATA_UPLOAD_MAX_MEMORY_SIZE``."""
+    try:
+        if request.method == "POST" and request.content_type in _FORM_TYPES:
+            # CSRF checking may already have read a form from the stream, so
+            # request.body is gone; ask the parsed form whether anything was sent.
+            if request.POST or request.FILES:
+                raise BadBody(*_NOT_JSON)
             return {}
-        try:
-            body = json.loads(request.body)
-        except ValueError as error:
-            raise _BadBody(400, "malformed_json", f"The body is not valid JSON: {error}") from None
-        if not isinstance(body, dict):
-            raise _BadBody(400, "malformed_json", "The JSON body must be an object.")
-        return body
-    if request.method == "POST" and request.content_type in _FORM_TYPES:
-        # CSRF checking may already have read a form from the stream, so
-        # request.body is gone; ask the parsed form whether anything was sent.
-        sent = bool(request.POST or request.FILES)
-    else:
-        sent = bool(request.body)
-    if sent:
-        raise _BadBody(415, "unsupported_media_type", "Send the body as application/json.")
-    return {}
+        return json_object(request.content_type or "", request.body)
+    except RequestDataTooBig as error:
+        raise BadBody(413, "body_too_large", str(error)) from None
 
 
 def _segments(nitro_path: str) -> list[str]:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
-import sqlalchemy.exc
 from django.test import Client
 from django.urls import reverse
 
@@ -98,7 +99,10 @@ def test_query_parameters_are_converted(client: Client) -> None:
 def test_unconvertible_parameter_is_422(client: Client) -> None:
     response = client.get(reverse("nitro:todo-search"), {"limit": "many"})
     assert response.status_code == 422
-    assert "'limit' must be int" in response.json()["error"]["message"]
+    assert response.json()["error"]["message"] == (
+        "Invalid parameters: Parameter 'limit': "
+        "Input should be a valid integer, unable to parse string as an integer"
+    )
 
 
 def test_missing_parameter_is_422(client: Client) -> None:
@@ -145,17 +149,18 @@ def test_absolute_path_and_204(client: Client, milk: Todo) -> None:
     assert Todo.get("milk") is None
 
 
-def test_unexpected_errors_reach_django() -> None:
-    # An int4 overflow: PostgreSQL refuses it, which is not the client's
-    # fault in a way Nitro knows about, so Django handles it as a server error.
-    body = {"id": "big", "title": "Big", "project_id": 2**40}
-    with pytest.raises(sqlalchemy.exc.DataError):
-        Client().post(reverse("nitro:todo-create"), body, content_type=JSON)
-    response = Client(raise_request_exception=False).post(
-        reverse("nitro:todo-create"), body, content_type=JSON
-    )
+def test_unexpected_errors_reach_django(milk: Todo, monkeypatch: pytest.MonkeyPatch) -> None:
+    def save(todo: Todo) -> bool:
+        raise RuntimeError("the disk is on fire")
+
+    # Not a ValueError: the action did not refuse its input, something broke.
+    monkeypatch.setattr(Todo, "save", save)
+    url = reverse("nitro:todo-complete", kwargs={"id": "milk"})
+    with pytest.raises(RuntimeError):
+        Client().post(url)
+    response = Client(raise_request_exception=False).post(url)
     assert response.status_code == 500
-    assert b"out of range" not in response.content
+    assert b"on fire" not in response.content
 
 
 @pytest.mark.urls("tests.csrf_urls")
@@ -175,3 +180,58 @@ def test_csrf_exempt_dispatcher_takes_posts_without_a_token(milk: Todo) -> None:
     client = Client(enforce_csrf_checks=True)
     response = client.post(reverse("nitro:todo-complete", kwargs={"id": "milk"}))
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"project_id": 1.5}, "'project_id': Input should be a valid integer"),
+        ({"project_id": True}, "'project_id': Input should be a valid integer"),
+        ({"project_id": "1"}, "'project_id': Input should be a valid integer"),
+        ({"project_id": 2**31}, "'project_id': Input should be less than or equal to 2147483647"),
+        ({"title": 123}, "'title': Input should be a valid string"),
+        ({"title": "x" * 201}, "'title': String should have at most 200 characters"),
+        ({"title": "Buy\x00milk"}, "'title': Value error, PostgreSQL text cannot hold NUL"),
+        ({"id": "milk\ud800"}, "'id': Input should be a valid string, unable to parse raw data"),
+    ],
+)
+def test_invalid_parameter_is_422_naming_it(
+    client: Client, change: dict[str, object], message: str
+) -> None:
+    body = {"id": "milk", "title": "Buy milk", "project_id": 1} | change
+    response = client.post(reverse("nitro:todo-create"), body, content_type=JSON)
+    assert response.status_code == 422
+    assert response.json()["error"]["message"].startswith(
+        f"Invalid parameters: Parameter {message}"
+    )
+    assert Todo.all() == []
+
+
+def test_query_values_are_parsed_from_text_json_values_are_not(client: Client) -> None:
+    url = reverse("nitro:todo-search")
+    assert client.get(url, {"limit": "5"}).status_code == 200
+    assert client.get(url, {"limit": "-1"}).status_code == 422
+    assert client.generic("GET", url, '{"limit": "5"}', JSON).status_code == 422
+    assert client.generic("GET", url, '{"limit": 5}', JSON).status_code == 200
+
+
+def test_invalid_path_id_is_422_before_any_query(client: Client) -> None:
+    response = client.post(reverse("nitro:todo-complete", kwargs={"id": "a\x00b"}))
+    assert response.status_code == 422
+    assert "Parameter 'id'" in response.json()["error"]["message"]
+
+
+def test_json_deeper_than_the_recursion_limit_is_400(client: Client) -> None:
+    body = '{"title": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    response = client.post(reverse("nitro:todo-create"), body, content_type=JSON)
+    assert response.status_code == 400
+    assert "maximum recursion depth" in response.json()["error"]["message"]
+
+
+def test_body_larger_than_the_upload_limit_is_413(client: Client, settings: Any) -> None:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
+    body = {"id": "milk", "title": "Buy milk " * 20, "project_id": 1}
+    response = client.post(reverse("nitro:todo-create"), body, content_type=JSON)
+    assert response.status_code == 413
+    assert response.json()["error"]["type"] == "body_too_large"
+    assert Todo.all() == []

@@ -50,3 +50,16 @@ def test_project_view_404_is_json(client: Client) -> None:
     response = client.get(reverse("project-detail", args=[999]))
     assert response.status_code == 404
     assert response.json() == {"error": "No project with id 999."}
+
+
+def test_id_with_nul_matches_no_url_and_is_a_json_404(client: Client) -> None:
+    response = client.post("/todos/a%00b/complete/")
+    assert response.status_code == 404
+    assert response.json() == {"error": "No page at '/todos/a\\x00b/complete/'."}
+
+
+@pytest.mark.parametrize("project_id", [999, 2**63, 10**30])
+def test_stream_of_an_unknown_project_is_a_json_404(client: Client, project_id: int) -> None:
+    response = client.get(f"/projects/{project_id}/todos/stream/")
+    assert response.status_code == 404
+    assert response.json() == {"error": f"No project with id {project_id}."}

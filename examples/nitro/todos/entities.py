@@ -5,7 +5,7 @@ annotations without evaluating them, and converts query-string values to
 ``int``, ``float`` or ``bool`` only when the annotation is the type itself.
 """
 
-from typing import Any
+from typing import Annotated, Any
 
 from nitro import Entity, action
 from sqlmodel import Field, col
@@ -16,12 +16,16 @@ class Todo(Entity, table=True):
     """A to-do item, stored by Nitro in the table ``todo`` of Django's database.
 
     ``project_id`` holds the id of a Django :class:`todos.models.Project`; the
-    two ORMs do not know each other's tables, so there is no foreign key.
+    two ORMs do not know each other's tables, so there is no foreign key. The
+    fields' limits are the columns' (``VARCHAR(200)``), and the dispatchers
+    validate parameters against them.
     """
 
-    title: str
+    id: str = Field(primary_key=True, max_length=100)
+    title: str = Field(max_length=200)
     completed: bool = False
-    project_id: int = Field(index=True)
+    # A Django id (from 1) in SQLModel's column for int, PostgreSQL's 32-bit INTEGER.
+    project_id: int = Field(index=True, ge=1, le=2**31 - 1)
 
     @classmethod
     @action(method="POST", status_code=201)
@@ -72,7 +76,9 @@ class Todo(Entity, table=True):
     # [docs:search]
     @classmethod
     @action(method="GET", path="search")
-    def search_titles(cls, q: str | None = None, limit: int = 20) -> list["Todo"]:
+    def search_titles(
+        cls, q: str | None = None, limit: Annotated[int, Field(ge=1, le=100)] = 20
+    ) -> list["Todo"]:
         """List to-dos whose title contains ``q`` (all without ``q``), by id."""
         conditions = [col(cls.title).icontains(q)] if q else []
         return cls.where(*conditions, order_by=cls.id, limit=limit)

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from asgiref.sync import sync_to_async
 from datastar_py.django import DatastarResponse, ServerSentEventGenerator
 from datastar_py.sse import DatastarEvent
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponseBase, JsonResponse
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_POST
 
@@ -52,13 +52,16 @@ def project_detail(request: HttpRequest, project_id: int) -> JsonResponse:
 
 # [docs:stream-view]
 @require_GET
-async def todo_stream(request: HttpRequest, project_id: int) -> DatastarResponse:
+async def todo_stream(request: HttpRequest, project_id: int) -> HttpResponseBase:
     """Stream a project's to-do list as Datastar patches, one per change.
 
     The first event carries the current list. The stream runs until the client
     disconnects, so it needs an ASGI server: under WSGI, Django would consume the
     whole (endless) async generator before sending anything.
     """
+    # Once streaming, the status (200) is sent: check first, and answer 404 JSON.
+    if not await Project.objects.filter(pk=project_id).aexists():
+        return JsonResponse({"error": f"No project with id {project_id}."}, status=404)
 
     async def events() -> AsyncIterator[DatastarEvent]:
         shown = None
