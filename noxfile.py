@@ -115,10 +115,10 @@ def docs(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def serve(session: nox.Session) -> None:
     """Live preview on http://127.0.0.1:8000/: one warm Sphinx rebuilds what a writer saves,
-    and the browser reloads by itself (docs/_ext/preview.py; `-- --port N` for another port)."""
+    and the browser reloads by itself (cookbook_sphinx.preview; `-- --port N` for another port)."""
     install_group(session, "docs")
     install_harness(session)
-    session.run("python", "docs/_ext/preview.py", *session.posargs)
+    session.run("python", "-m", "cookbook_sphinx.preview", *session.posargs)
 
 
 @nox.session(python=PYTHON)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import sphinx_copybutton
@@ -14,13 +13,9 @@ from sphinx.application import Sphinx
 from sphinx.util.typing import ExtensionMetadata
 from sphinx_tabs.tabs import SphinxTabsPanel
 
-DOCS = Path(__file__).resolve().parent
-ROOT = DOCS.parent
-# The harness is documented in the reference section, and the Nitro recipe
-# documents its Django dispatcher.
-sys.path.insert(0, str(ROOT / "examples" / "nitro"))
-# Our own extension: the snippet status from the test runs' reports, example downloads.
-sys.path.insert(0, str(DOCS / "_ext"))
+# The harness (documented in the reference section), the Nitro recipe's Django
+# dispatcher (documented on its page) and the site's own extensions are installed
+# with the repository's package (pyproject.toml).
 
 project = "Tested Django Cookbook"
 author = "The cookbook authors"
@@ -33,9 +28,9 @@ extensions = [
     "sphinx_autodoc_typehints",
     "sphinx_copybutton",
     "sphinx_tabs.tabs",
-    "snippet_status",
-    "reader_project",
-    "page_weight",
+    "cookbook_sphinx.snippet_status",
+    "cookbook_sphinx.reader_project",
+    "cookbook_sphinx.page_weight",
 ]
 
 myst_enable_extensions = ["colon_fence", "deflist", "fieldlist"]
@@ -46,9 +41,9 @@ root_doc = "index"
 language = "en"
 
 html_theme = "furo"
-# One pair of code styles with few colours: lighter pages (docs/_ext/page_weight.py).
-pygments_style = "page_weight.LightStyle"
-pygments_dark_style = "page_weight.DarkStyle"
+# One pair of code styles with few colours: lighter pages (cookbook_sphinx/page_weight.py).
+pygments_style = "cookbook_sphinx.page_weight.LightStyle"
+pygments_dark_style = "cookbook_sphinx.page_weight.DarkStyle"
 html_title = "Tested Django Cookbook"
 # sphinx-tabs and sphinx-copybutton add their own folders when the builder starts,
 # after Sphinx has compared this configuration with the last build's: named here

@@ -17,14 +17,9 @@ from types import SimpleNamespace
 
 import pytest
 
+from cookbook_harness.layout import EXAMPLES as EXAMPLES_DIR
 from cookbook_harness.layout import ROOT
-
-sys.path.insert(0, str(ROOT / "docs" / "_ext"))
-
-import snippet_status  # noqa: E402
-
-import example_archives  # noqa: E402
-import snippet_reports  # noqa: E402
+from cookbook_sphinx import example_archives, snippet_reports, snippet_status
 
 EXAMPLES = example_archives.example_names()
 
@@ -154,8 +149,8 @@ def test_the_archive_is_a_project_that_runs(example: str, tmp_path: Path) -> Non
     (project / "certs" / "client.key").write_text("secret")
     (project / "__pycache__").mkdir()
     (project / "__pycache__" / "x.pyc").write_bytes(b"")
-    for path in example_archives.archive_files(ROOT / "examples" / example):
-        target = project / path.relative_to(ROOT / "examples" / example)
+    for path in example_archives.archive_files(EXAMPLES_DIR / example):
+        target = project / path.relative_to(EXAMPLES_DIR / example)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(path.read_bytes())
     archive = example_archives.build_archive(example, tmp_path / "source", tmp_path / "out")

@@ -1,7 +1,7 @@
 """The live preview's latency: from saving a page to the open browser showing the change.
 
 Run with `make bench` (or `nox -s bench -- preview`). Starts the preview
-(docs/_ext/preview.py, what `make serve` runs) on a scratch copy of the docs, opens a
+(cookbook_sphinx.preview, what `make serve` runs) on a scratch copy of the docs, opens a
 recipe page in Chromium, then saves that page with a new sentence several times, as an
 editor does (written beside it, moved over it), and times each save until the sentence
 is on the screen: the poll that notices the file, the warm rebuild, the event that
@@ -24,9 +24,6 @@ from pathlib import Path
 from browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from playwright.sync_api import sync_playwright
 
-from cookbook_harness.postgres import ROOT
-
-PREVIEW = ROOT / "docs" / "_ext" / "preview.py"
 TARGET_S = 1.0
 # While the page reloads there may be no article yet.
 SHOWS = "(marker) => document.querySelector('article')?.innerText.includes(marker) ?? false"
@@ -34,7 +31,7 @@ SHOWS = "(marker) => document.querySelector('article')?.innerText.includes(marke
 
 def start(scratch: Path) -> tuple[subprocess.Popen[str], str, list[str]]:
     process = subprocess.Popen(
-        [sys.executable, str(PREVIEW), "--copy-to", str(scratch), "--port", "0"],
+        [sys.executable, "-m", "cookbook_sphinx.preview", "--copy-to", str(scratch), "--port", "0"],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

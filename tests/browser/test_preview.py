@@ -15,10 +15,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
 from playwright.sync_api import Browser, expect
 
-PREVIEW = ROOT / "docs" / "_ext" / "preview.py"
 PAGE = "recipes/core"
 # A cold build of the whole site on a busy 2-core machine.
 START_TIMEOUT_S = 300
@@ -29,7 +27,15 @@ class Preview:
 
     def __init__(self, scratch: Path) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, str(PREVIEW), "--copy-to", str(scratch), "--port", "0"],
+            [
+                sys.executable,
+                "-m",
+                "cookbook_sphinx.preview",
+                "--copy-to",
+                str(scratch),
+                "--port",
+                "0",
+            ],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,

@@ -22,9 +22,8 @@ from sphinx.environment import BuildEnvironment
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.typing import ExtensionMetadata
 
-import example_archives
-import snippet_reports
-from snippet_reports import Cell
+from . import example_archives, snippet_reports
+from .snippet_reports import Cell
 
 STATUS_DOC = "status"
 NO_REPORT = (

@@ -1,7 +1,7 @@
 """Live preview of the site: one warm Sphinx, rebuilt when a file changes, and a browser
 that reloads by itself.
 
-``make serve`` (``nox -s serve``) runs ``python docs/_ext/preview.py``: it builds the
+``make serve`` (``nox -s serve``) runs ``python -m cookbook_sphinx.preview``: it builds the
 site into docs/_build/html, serves it on http://127.0.0.1:8000/ and watches the pages,
 conf.py, the templates and static files, the examples and conf/ (which the pages
 include). A change is rebuilt by the same Sphinx application, so nothing is imported
@@ -30,7 +30,8 @@ from pathlib import Path
 from sphinx.application import Sphinx
 from sphinx.search import en
 
-HERE = Path(__file__).resolve().parent
+from cookbook_harness.layout import DOCS
+
 EVENTS = "/__preview/events"
 # Read by every HTML page the preview serves (and only by those: the built files
 # stay as `make html` makes them). It reloads the page when a build has finished
@@ -224,7 +225,7 @@ def serve(preview: Preview, host: str, port: int) -> http.server.ThreadingHTTPSe
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--source", type=Path, default=HERE.parent, help="the docs folder")
+    parser.add_argument("--source", type=Path, default=DOCS, help="the docs folder")
     parser.add_argument("--build", type=Path, help="where to build (default: <source>/_build)")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000, help="0: any free port")
@@ -261,7 +262,10 @@ def main() -> None:
             if restarts(changed, source):
                 print("preview: conf.py or an extension changed: restarting", flush=True)
                 server.server_close()
-                os.execv(sys.executable, [sys.executable, *sys.argv])
+                os.execv(
+                    sys.executable,
+                    [sys.executable, "-m", "cookbook_sphinx.preview", *sys.argv[1:]],
+                )
             names = ", ".join(sorted(os.path.relpath(path, root) for path in changed)[:3])
             print(f"preview: changed {names}", flush=True)
             preview.build()

@@ -1,8 +1,8 @@
 """The snippet reports of the test runs, one per cell of the version matrix.
 
 `nox -s tests` (the default cell) and `nox -s matrix` write
-``build/snippet-report-<cell>.json`` after a complete run; the format is made
-by ``snippet_report()`` in tests/cookbook_harness/plugin.py. This module only
+``build/snippet-report-<cell>.json`` during a complete run; the format is made
+by ``snippet_report()`` in tests/cookbook_harness/report.py. This module only
 reads them: nothing here invents a figure that no run produced.
 """
 
@@ -10,27 +10,15 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import tomllib
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
-BUILD = ROOT / "build"
-# The version matrix, as noxfile.py runs it (pyproject.toml's [tool.cookbook.matrix]).
-MATRIX = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["cookbook"][
-    "matrix"
-]
-
-
-def cell_name(python: str, django: str) -> str:
-    """A cell's name, as noxfile.py gives it to the report it keeps."""
-    return f"py{python}-django{django}"
-
+from cookbook_harness.layout import BUILD, default_cell, matrix_cells
 
 # The cell whose page-by-page figures the site shows (nox's `tests` session).
-DEFAULT_CELL = cell_name(MATRIX["default"]["python"], MATRIX["default"]["django"])
+DEFAULT_CELL = default_cell()
 # Every cell `nox -s matrix` runs.
-MATRIX_CELLS = [cell_name(p, d) for p in MATRIX["pythons"] for d in MATRIX["djangos"]]
+MATRIX_CELLS = matrix_cells()
 
 
 @dataclasses.dataclass(frozen=True)

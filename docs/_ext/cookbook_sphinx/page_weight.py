@@ -32,8 +32,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar
 
-import lean_css
-import lean_js
 from pygments.formatters.html import HtmlFormatter
 from pygments.style import Style
 from pygments.token import (
@@ -54,6 +52,8 @@ from sphinx.application import Sphinx
 from sphinx.builders.html import StandaloneHTMLBuilder
 from sphinx.util.typing import ExtensionMetadata
 from sphinx.writers.html5 import HTML5Translator
+
+from . import lean_css, lean_js
 
 # Colours of a11y-light and a11y-dark (accessible-pygments), by what they mark.
 LIGHT = {

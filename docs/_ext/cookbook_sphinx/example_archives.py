@@ -15,9 +15,9 @@ import json
 import os
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-EXAMPLES = ROOT / "examples"
-ARCHIVES = ROOT / "build" / "example-archives"
+from cookbook_harness.layout import BUILD, EXAMPLES
+
+ARCHIVES = BUILD / "example-archives"
 EXCLUDED_DIRS = {"__pycache__", ".pytest_cache", "certs", ".venv", "node_modules"}
 EXCLUDED_SUFFIXES = {".pyc", ".db", ".sqlite3", ".log"}
 FIXED_DATE = (2020, 1, 1, 0, 0, 0)
