@@ -8,10 +8,10 @@ from django.core.exceptions import RequestDataTooBig, ValidationError
 from django.db import models
 from django.http import HttpRequest
 
+# [docs:validation]
 MISSING = object()
 
 
-# [docs:validation]
 class Invalid(Exception):
     """Bad input, answered with ``status`` and ``{"error": "<field>: <problem>"}``."""
 
