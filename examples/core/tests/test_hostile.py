@@ -36,13 +36,19 @@ from blog.models import Author, Post
 APP = "blog"
 # Hypothesis examples per input class: hostile bodies for the views that write,
 # and sweeps of one hostile input over every URL.
-BODIES = 30
-SWEEPS = 4
+BODIES = 25
+SWEEPS = 6
 REFUSED = {400, 404, 405, 413, 415, 422}
 # What the views read from the query string; the fields' names are tried too.
 QUERY_PARAMETERS = ["q", "page"]
 HUGE_INTEGERS = [2**31, 2**63, 10**30, -1, -(2**63) - 1]
 DEPTHS = st.sampled_from([3, 1_000, 100_000])
+# Where a sweep puts its hostile input, and the methods it sends it with.
+PLACES = {
+    "body": ["POST", "PUT", "PATCH"],
+    "query": ["GET", "HEAD", "POST"],
+    "path": ["GET", "POST", "DELETE"],
+}
 NOT_JSON = [None, "", "text/plain", "application/x-www-form-urlencoded", "text/json"]
 # Text that strip() leaves as it is: letters, digits, punctuation and symbols.
 VISIBLE = st.characters(codec="utf-8", categories=["L", "N", "P", "S"])
@@ -165,13 +171,17 @@ def routes() -> list[Route]:
     return list(walk(get_resolver().url_patterns))
 
 
-@dataclass(repr=False)
+@dataclass
 class World:
     """The database the requests meet, and what the test knows of the views."""
 
     segments: dict[str, str]  # a valid value for the path parameters that have one
     payloads: dict[str, tuple[type[models.Model], dict[str, Any]]]  # by route template
     tables: list[str]
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        # Hypothesis prints the arguments of a failing example: this one was not drawn.
+        printer.text("World(...)")
 
     def snapshot(self) -> dict[str, tuple[int, str]]:
         """Each table's row count and a digest of its rows."""
@@ -327,26 +337,31 @@ def test_the_views_that_write_refuse_hostile_bodies(
 def test_every_url_survives_hostile_input_and_writes_nothing(
     world: World, hostile: InputClass, data: st.DataObject
 ) -> None:
-    """Each example sends the same hostile input to every URL of the URLconf."""
-    body, content_type, _ = draw_body(data.draw, hostile, app_fields(), {})
-    body_method = data.draw(st.sampled_from(["POST", "PUT", "PATCH"]), label="body method")
-    if hostile.text is not None:
+    """Each example sends one hostile input to every URL of the URLconf, in one place:
+    the body, a query parameter, or the path's parameters (the query where it has none)."""
+    place = data.draw(st.sampled_from(["body"] if hostile.text is None else list(PLACES)))
+    method = data.draw(st.sampled_from(PLACES[place]), label="method")
+    if place == "body":
+        body, content_type, _ = draw_body(data.draw, hostile, app_fields(), {})
+    else:
         text = encoded(data.draw(hostile.text, label="text"))
         names = QUERY_PARAMETERS + [field.name for field in app_fields()]
-        parameter = data.draw(st.sampled_from(names), label="query parameter")
-        path_method = data.draw(st.sampled_from(["GET", "POST", "DELETE"]), label="path method")
-        query_method = data.draw(st.sampled_from(["GET", "HEAD", "POST"]), label="query method")
+        query = f"{data.draw(st.sampled_from(names), label='query parameter')}={text}"
     client = Client()
+    accepted = []
     before = world.snapshot()
     for route in routes():
         valid = {name: encoded(world.segments.get(name, "1")) for name in route.params}
         path = "/" + route.template % valid
-        requests = [Request(body_method, path, body=body, content_type=content_type)]
-        if hostile.text is not None:
-            requests.append(Request(query_method, path, f"{parameter}={text}"))
-            if route.params:
-                hostile_path = "/" + route.template % dict.fromkeys(route.params, text)
-                requests.append(Request(path_method, hostile_path))
-        for request in requests:
-            check_answer(route, request, send(client, request))
-        assert world.snapshot() == before, (route, "changed the database")
+        if place == "body":
+            request = Request(method, path, body=body, content_type=content_type)
+        elif place == "path" and route.params:
+            request = Request(method, "/" + route.template % dict.fromkeys(route.params, text))
+        else:
+            request = Request(method, path, query)
+        response = send(client, request)
+        check_answer(route, request, response)
+        if response.status_code < 400:
+            accepted.append(request.path)
+    # One check per sweep keeps it fast; Hypothesis prints the sweep's input if it fails.
+    assert world.snapshot() == before, f"the sweep changed the database; accepted: {accepted}"
