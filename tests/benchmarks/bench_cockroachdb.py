@@ -1,6 +1,6 @@
 """Benchmark of the CockroachDB recipe's retry decorator under contention.
 
-Run: ``python tests/benchmarks/bench_cockroachdb.py [--port-offset N]``
+Run: ``python tests/benchmarks/bench_cockroachdb.py [--port-offset N] [--runs N] [--cpu-load N]``
 
 For each PostgreSQL variant (insecure, secure) the script starts the test
 clusters, migrates a fresh database, starts ``manage.py runserver`` from
@@ -13,8 +13,11 @@ request), and sends orders from concurrent HTTP clients:
 * ``disjoint``: each client orders its own product, for comparison.
 
 The decorator runs with its defaults. Retries are counted from the server's
-log (one line per retry). Figures are printed as ``name: value unit``.
-CockroachDB itself is not measured: no ``cockroach`` binary is available here.
+log (one line per retry). With ``--runs N`` each scenario runs N times and
+each figure is the median, followed by the range; ``--cpu-load N`` keeps N
+busy-looping processes running meanwhile, a machine loaded by other work.
+Figures are printed as ``name: value unit``. CockroachDB itself is not
+measured: no ``cockroach`` binary is available here.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import argparse
 import json
 import os
 import re
+import statistics
 import subprocess
 import sys
 import threading
@@ -41,7 +45,7 @@ from cookbook_harness.postgres import Cluster, running_servers  # noqa: E402
 EXAMPLE = ROOT / "examples" / "cockroachdb"
 CLIENTS = 16
 REQUESTS_PER_CLIENT = 25
-RETRY_LINE = re.compile(r"SQLSTATE 40001 on attempt (\d+) of (\d+)")
+RETRY_LINE = re.compile(r"SQLSTATE 40001 on attempt (\d+),")
 
 
 def request(url: str, body: Any | None = None) -> tuple[int, Any]:
@@ -101,10 +105,11 @@ def run_scenario(base: str, customer: str, product_of: list[str]) -> dict[str, A
         "elapsed": elapsed,
         "p50": percentile(latencies, 0.50),
         "p99": percentile(latencies, 0.99),
+        "max": max(latencies),
     }
 
 
-def bench_variant(variant: str, cluster: Cluster, port: int) -> None:
+def bench_variant(variant: str, cluster: Cluster, port: int, runs: int) -> None:
     cluster.create_database("bench")
     env = {**os.environ, **cluster.client_env("bench")}
     env.pop("DJANGO_DB_ENGINE", None)  # PostgreSQL: there is no CockroachDB to measure
@@ -119,54 +124,95 @@ def bench_variant(variant: str, cluster: Cluster, port: int) -> None:
         stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
+    figures: dict[str, list[float]] = {}
     try:
         wait_for(f"{base}/product/", server)
         _, customer = request(f"{base}/customer/", {"name": "Carl"})
         stock = CLIENTS * REQUESTS_PER_CLIENT
-        products = [
-            request(f"{base}/product/", {"name": f"P{i}", "price": "1.50", "stock": stock})[1]["id"]
-            for i in range(CLIENTS + 1)
-        ]
-        scenarios = {"contention": [products[0]] * CLIENTS, "disjoint": products[1:]}
-        for name, product_of in scenarios.items():
-            log.seek(0, os.SEEK_END)
-            mark = log.tell()
-            figures = run_scenario(base, customer["id"], product_of)
-            log.flush()
-            log.seek(mark)
-            retries = [int(m[1]) for m in RETRY_LINE.finditer(log.read())]
-            stock_left = request(f"{base}/product/{product_of[0]}/")[1]["stock"]
-            taken = stock - stock_left if name == "contention" else None
-            prefix = f"cockroachdb-{variant}-{name}"
-            print(f"{prefix}-requests: {figures['requests']} requests", flush=True)
-            print(f"{prefix}-succeeded: {figures['ok']} requests", flush=True)
-            print(f"{prefix}-gave-up-503: {figures['gave_up']} requests", flush=True)
-            print(f"{prefix}-throughput: {figures['requests'] / figures['elapsed']:.1f} req/s")
-            print(f"{prefix}-retries: {len(retries)} retries")
-            print(f"{prefix}-most-attempts: {max(retries, default=0) + 1} attempts")
-            print(f"{prefix}-latency-p50: {figures['p50'] * 1000:.1f} ms")
-            print(f"{prefix}-latency-p99: {figures['p99'] * 1000:.1f} ms", flush=True)
-            if figures["unexpected"]:
-                raise AssertionError(f"unexpected HTTP statuses {figures['unexpected']}")
-            if taken is not None and taken != figures["ok"]:
-                raise AssertionError(f"{taken} items left stock for {figures['ok']} orders")
+        for run in range(1, runs + 1):
+            product = {"price": "1.50", "stock": stock}
+            products = [
+                request(f"{base}/product/", product | {"name": f"P{run}-{i}"})[1]["id"]
+                for i in range(CLIENTS + 1)
+            ]
+            scenarios = {"contention": [products[0]] * CLIENTS, "disjoint": products[1:]}
+            for name, product_of in scenarios.items():
+                log.seek(0, os.SEEK_END)
+                mark = log.tell()
+                result = run_scenario(base, customer["id"], product_of)
+                log.flush()
+                log.seek(mark)
+                retries = [int(m[1]) for m in RETRY_LINE.finditer(log.read())]
+                stock_left = request(f"{base}/product/{product_of[0]}/")[1]["stock"]
+                if result["unexpected"]:
+                    raise AssertionError(f"unexpected HTTP statuses {result['unexpected']}")
+                if name == "contention" and stock - stock_left != result["ok"]:
+                    raise AssertionError(f"{stock - stock_left} items left stock for {result}")
+                run_figures = {
+                    "requests": result["requests"],
+                    "succeeded": result["ok"],
+                    "gave-up-503": result["gave_up"],
+                    "throughput": result["requests"] / result["elapsed"],
+                    "retries": len(retries),
+                    "most-attempts": max(retries, default=0) + 1,
+                    "latency-p50": result["p50"] * 1000,
+                    "latency-p99": result["p99"] * 1000,
+                    "latency-max": result["max"] * 1000,
+                }
+                print(f"# {variant} {name} run {run}: {run_figures}", flush=True)
+                for figure, value in run_figures.items():
+                    figures.setdefault(f"{name}-{figure}", []).append(value)
     finally:
         server.terminate()
         server.wait(10)
         log.close()
+    for name, values in figures.items():
+        unit = UNITS[name.split("-", 1)[1]]
+        spread = f" (range {number(min(values))} to {number(max(values))})" if runs > 1 else ""
+        median = number(statistics.median(values))
+        print(f"cockroachdb-{variant}-{name}: {median} {unit}{spread}", flush=True)
+
+
+def number(value: float) -> str:
+    return f"{value:.1f}".removesuffix(".0")
+
+
+UNITS = {
+    "requests": "requests",
+    "succeeded": "requests",
+    "gave-up-503": "requests",
+    "throughput": "req/s",
+    "retries": "retries",
+    "most-attempts": "attempts",
+    "latency-p50": "ms",
+    "latency-p99": "ms",
+    "latency-max": "ms",
+}
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port-offset", type=int, default=1400)
+    parser.add_argument("--runs", type=int, default=1, help="runs of each scenario")
+    parser.add_argument("--cpu-load", type=int, default=0, help="busy processes meanwhile")
     args = parser.parse_args()
     print(f"clients: {CLIENTS} threads")
     print(f"requests-per-client: {REQUESTS_PER_CLIENT} requests")
-    with running_servers(port_offset=args.port_offset) as servers:
-        for variant, reason in servers.unavailable.items():
-            print(f"# {variant} skipped: {reason}")
-        for number, (variant, cluster) in enumerate(sorted(servers.clusters.items())):
-            bench_variant(variant, cluster, port=8000 + args.port_offset + number)
+    print(f"cpu-load: {args.cpu_load} busy processes on {os.cpu_count()} CPUs")
+    print(f"load-average-before: {os.getloadavg()[0]:.1f} processes")
+    busy = [
+        subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(args.cpu_load)
+    ]
+    try:
+        with running_servers(port_offset=args.port_offset) as servers:
+            for variant, reason in servers.unavailable.items():
+                print(f"# {variant} skipped: {reason}")
+            for number, (variant, cluster) in enumerate(sorted(servers.clusters.items())):
+                bench_variant(variant, cluster, 8000 + args.port_offset + number, args.runs)
+    finally:
+        for process in busy:
+            process.kill()
+            process.wait()
     return 0
 
 

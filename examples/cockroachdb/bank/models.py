@@ -4,6 +4,7 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
+from django.core.validators import MinValueValidator
 from django.db import models
 
 
@@ -28,7 +29,9 @@ class Product(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     name = models.CharField(max_length=250)
-    price = models.DecimalField(max_digits=18, decimal_places=2)
+    price = models.DecimalField(
+        max_digits=18, decimal_places=2, validators=[MinValueValidator(Decimal("0.00"))]
+    )
     stock = models.PositiveIntegerField(default=0)
 
     def __str__(self) -> str:

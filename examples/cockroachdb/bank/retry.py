@@ -31,7 +31,7 @@ def is_serialization_failure(exc: BaseException) -> bool:
 
 
 def retry_on_serialization_failure[**P, R](
-    attempts: int = 15,
+    budget: float = 10.0,
     base_delay: float = 0.01,
     max_delay: float = 0.5,
     using: str = DEFAULT_DB_ALIAS,
@@ -40,15 +40,18 @@ def retry_on_serialization_failure[**P, R](
 
     Before attempt *n* + 1 the wrapper sleeps a random time between 0 and
     ``min(max_delay, base_delay * 2 ** (n - 1))`` seconds ("full jitter"), so
-    that the transactions that collided do not collide again. Any other error
-    is raised at once. After ``attempts`` aborted attempts it raises
-    :class:`TransactionRetriesExhausted`, chained to the last abort.
+    that the transactions that collided do not collide again. It retries as
+    long as the next attempt starts within ``budget`` seconds of the first:
+    the caller waits a bounded time, however many collisions a busy row (or a
+    busy machine) causes. Any other error is raised at once. When the budget
+    is spent it raises :class:`TransactionRetriesExhausted`, chained to the
+    last abort.
 
     The function is run again from the top, so it must not have side effects
     outside the database (e-mails, HTTP calls, ...) that a retry would repeat.
     """
-    if attempts < 1:
-        raise ValueError("attempts must be at least 1")
+    if budget < 0:
+        raise ValueError("budget must not be negative")
 
     def decorator(func: Callable[P, R]) -> Callable[P, R]:
         @functools.wraps(func)
@@ -59,6 +62,7 @@ def retry_on_serialization_failure[**P, R](
                     f"{func.__qualname__} must start the transaction, but it was called "
                     "inside transaction.atomic() (or with ATOMIC_REQUESTS)"
                 )
+            deadline = time.monotonic() + budget
             attempt = 1
             while True:
                 try:
@@ -67,17 +71,16 @@ def retry_on_serialization_failure[**P, R](
                 except OperationalError as exc:
                     if not is_serialization_failure(exc):
                         raise
-                    if attempt == attempts:
-                        raise TransactionRetriesExhausted(
-                            f"{func.__qualname__}: transaction aborted with SQLSTATE 40001 "
-                            f"on all {attempts} attempts; giving up"
-                        ) from exc
                     delay = random.uniform(0, min(max_delay, base_delay * 2 ** (attempt - 1)))
+                    if time.monotonic() + delay > deadline:
+                        raise TransactionRetriesExhausted(
+                            f"{func.__qualname__}: transaction aborted with SQLSTATE 40001 on "
+                            f"every attempt for {budget:g} s (attempts: {attempt}); giving up"
+                        ) from exc
                     logger.info(
-                        "%s: SQLSTATE 40001 on attempt %d of %d, retrying in %.3f s",
+                        "%s: SQLSTATE 40001 on attempt %d, retrying in %.3f s",
                         func.__qualname__,
                         attempt,
-                        attempts,
                         delay,
                     )
                     time.sleep(delay)

@@ -2,12 +2,12 @@
 
 Errors are answered as ``{"error": "..."}``: 400 for malformed input, 404 for
 an unknown id in the URL, 405 for a method the URL does not serve, 409 for an
-order of a product that is out of stock, and 503 when a transaction kept
-conflicting with concurrent ones after every retry.
+order of a product that is out of stock, 413 for a body over
+DATA_UPLOAD_MAX_MEMORY_SIZE, 415 for a body that is not declared as JSON, and
+503 when a transaction kept conflicting with concurrent ones for the whole of
+its retry budget.
 """
 
-import json
-from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar
 from uuid import UUID
 
@@ -19,9 +19,7 @@ from django.views.decorators.csrf import csrf_exempt
 from . import services
 from .models import Customer, Order, Product
 from .retry import TransactionRetriesExhausted
-
-CENT = Decimal("0.01")
-MAX_PRICE = Decimal("1e16")  # Product.price has 18 digits, 2 after the point.
+from .validation import checked, field_value, parse_json_object
 
 
 # [docs:views]
@@ -37,15 +35,6 @@ class JsonView(View):
             return JsonResponse({"error": exc.message}, status=exc.status)
         except TransactionRetriesExhausted as exc:
             return JsonResponse({"error": str(exc)}, status=503, headers={"Retry-After": "1"})
-
-    def json_body(self) -> dict[str, Any]:
-        try:
-            body = json.loads(self.request.body)
-        except ValueError as exc:
-            raise services.Rejected(f"malformed JSON: {exc}") from exc
-        if not isinstance(body, dict):
-            raise services.Rejected("expected a JSON object")
-        return body
 
 
 class ListView(JsonView):
@@ -75,8 +64,8 @@ class CustomerList(ListView):
     model = Customer
 
     def post(self, request: HttpRequest) -> JsonResponse:
-        body = self.json_body()
-        customer = services.create_customer(name=text(body, "name"))
+        body = parse_json_object(request)
+        customer = services.create_customer(name=field_value(body, Customer, "name"))
         return JsonResponse(customer.as_json(), status=201)
 
 
@@ -88,9 +77,11 @@ class ProductList(ListView):
     model = Product
 
     def post(self, request: HttpRequest) -> JsonResponse:
-        body = self.json_body()
+        body = parse_json_object(request)
         product = services.create_product(
-            name=text(body, "name"), price=price(body, "price"), stock=count(body, "stock")
+            name=field_value(body, Product, "name"),
+            price=field_value(body, Product, "price"),
+            stock=field_value(body, Product, "stock"),
         )
         return JsonResponse(product.as_json(), status=201)
 
@@ -104,11 +95,15 @@ class OrderList(ListView):
     ordering = "id"
 
     def post(self, request: HttpRequest) -> JsonResponse:
-        body = self.json_body()
-        product_ids = [as_uuid(value, "products") for value in array(body, "products")]
+        body = parse_json_object(request)
+        customer_id = field_value(body, Order, "customer")
+        products = body.get("products")
+        if not isinstance(products, list) or not products:
+            raise services.Rejected("products: expected a non-empty array")
+        product_ids = [checked(value, Product._meta.pk, "products") for value in products]
         if len(set(product_ids)) != len(product_ids):
             raise services.Rejected("products: each product at most once")
-        order = services.place_order(as_uuid(body.get("customer"), "customer"), product_ids)
+        order = services.place_order(customer_id, product_ids)
         return JsonResponse(order.as_json(), status=201)
 
 
@@ -119,39 +114,6 @@ class OrderDetail(DetailView):
 # [/docs:views]
 
 
-def text(body: dict[str, Any], key: str) -> str:
-    value = body.get(key)
-    if not isinstance(value, str) or not value.strip():
-        raise services.Rejected(f"{key}: expected a non-empty string")
-    return value
-
-
-def price(body: dict[str, Any], key: str) -> Decimal:
-    try:
-        value = Decimal(str(body.get(key)))
-    except InvalidOperation as exc:
-        raise services.Rejected(f"{key}: expected a decimal number") from exc
-    if not (value.is_finite() and 0 <= value < MAX_PRICE and value == value.quantize(CENT)):
-        raise services.Rejected(f"{key}: expected a non-negative amount with at most 2 decimals")
-    return value
-
-
-def count(body: dict[str, Any], key: str) -> int:
-    value = body.get(key)
-    if type(value) is not int or value < 0:
-        raise services.Rejected(f"{key}: expected a non-negative integer")
-    return value
-
-
-def array(body: dict[str, Any], key: str) -> list[Any]:
-    value = body.get(key)
-    if not isinstance(value, list) or not value:
-        raise services.Rejected(f"{key}: expected a non-empty list")
-    return value
-
-
-def as_uuid(value: Any, key: str) -> UUID:
-    try:
-        return UUID(value)
-    except (TypeError, ValueError, AttributeError) as exc:
-        raise services.Rejected(f"{key}: {value!r} is not a UUID") from exc
+def not_found(request: HttpRequest, exception: Exception) -> JsonResponse:
+    """The 404 of a URL that matches no route (``handler404`` in mysite/urls.py)."""
+    return JsonResponse({"error": "not found", "path": request.path}, status=404)

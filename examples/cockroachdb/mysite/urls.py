@@ -7,3 +7,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("bank.urls")),
 ]
+
+# A JSON 404 instead of Django's HTML page (when DEBUG is off).
+handler404 = "bank.views.not_found"

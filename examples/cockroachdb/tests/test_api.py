@@ -4,6 +4,7 @@ import uuid
 from decimal import Decimal
 
 import pytest
+from django.test import override_settings
 
 from bank.models import Customer, Order, Product
 
@@ -58,22 +59,41 @@ def test_order_takes_products_from_stock_and_totals_them(api, carl, products):
     assert api.get(f"/product/{ink['id']}/")[1]["stock"] == 0
 
 
+PEN = {"name": "Pen", "price": "1.50", "stock": 1}
+SOMEONE = str(uuid.uuid4())
+
+
 @pytest.mark.parametrize(
     ("url", "body", "error"),
     [
-        ("/customer/", "{not json", "malformed JSON"),
-        ("/customer/", "[1, 2]", "expected a JSON object"),
-        ("/customer/", {"name": "  "}, "name: expected a non-empty string"),
-        ("/product/", {"name": "Pen", "price": "abc", "stock": 1}, "price: expected a decimal"),
-        ("/product/", {"name": "Pen", "price": "-1", "stock": 1}, "price: expected a non-neg"),
-        ("/product/", {"name": "Pen", "price": "0.001", "stock": 1}, "price: expected a non-neg"),
-        ("/product/", {"name": "Pen", "price": "1e20", "stock": 1}, "price: expected a non-neg"),
-        ("/product/", {"name": "Pen", "price": "NaN", "stock": 1}, "price: expected a non-neg"),
-        ("/product/", {"name": "Pen", "price": "1", "stock": -1}, "stock: expected a non-neg"),
-        ("/product/", {"name": "Pen", "price": "1", "stock": True}, "stock: expected a non-neg"),
-        ("/order/", {"customer": str(uuid.uuid4()), "products": []}, "products: expected a non"),
-        ("/order/", {"customer": "carl", "products": [str(uuid.uuid4())]}, "customer: 'carl' is"),
-        ("/order/", {"customer": str(uuid.uuid4()), "products": [7]}, "products: 7 is not a UUID"),
+        ("/customer/", "{not json", "body: malformed JSON"),
+        ("/customer/", "[" * 100_000 + "]" * 100_000, "body: malformed JSON"),
+        ("/customer/", "[1, 2]", "body: expected a JSON object"),
+        ("/customer/", {"name": "  "}, "name: This field cannot be blank."),
+        ("/customer/", {}, "name: expected a string, got null"),
+        ("/customer/", {"name": 123}, "name: expected a string, got an integer"),
+        ("/customer/", {"name": {"first": "Carl"}}, "name: expected a string, got an object"),
+        ("/customer/", {"name": "Carl\x00"}, "name: NUL characters are not allowed"),
+        ("/customer/", {"name": "\ud800"}, "name: lone surrogates are not allowed"),
+        ("/customer/", {"name": "x" * 251}, "name: Ensure this value has at most 250 char"),
+        ("/product/", PEN | {"price": "abc"}, "price: “abc” value must be a decimal number."),
+        ("/product/", PEN | {"price": "-1"}, "price: Ensure this value is greater than or eq"),
+        ("/product/", PEN | {"price": "0.001"}, "price: Ensure that there are no more than 2 de"),
+        ("/product/", PEN | {"price": "1e20"}, "price: Ensure that there are no more than 18 d"),
+        ("/product/", PEN | {"price": 2**63}, "price: Ensure that there are no more than 18 d"),
+        ("/product/", PEN | {"price": "NaN"}, "price: “NaN” value must be a decimal number."),
+        ("/product/", PEN | {"price": True}, "price: expected a number or a string, got a bo"),
+        ("/product/", PEN | {"stock": -1}, "stock: Ensure this value is greater than or eq"),
+        ("/product/", PEN | {"stock": 2**31}, "stock: Ensure this value is less than or equal"),
+        ("/product/", PEN | {"stock": 10**30}, "stock: Ensure this value is less than or equal"),
+        ("/product/", PEN | {"stock": True}, "stock: expected an integer, got a boolean"),
+        ("/product/", PEN | {"stock": 1.5}, "stock: expected an integer, got a number"),
+        ("/order/", {"customer": SOMEONE, "products": []}, "products: expected a non-empty"),
+        ("/order/", {"customer": SOMEONE, "products": SOMEONE}, "products: expected a non-e"),
+        ("/order/", {"customer": "carl", "products": [SOMEONE]}, "customer: “carl” is not a"),
+        ("/order/", {"customer": 5, "products": [SOMEONE]}, "customer: expected a string"),
+        ("/order/", {"customer": SOMEONE, "products": [7]}, "products: expected a string, "),
+        ("/order/", {"customer": SOMEONE, "products": ["\x00"]}, "products: NUL characters"),
     ],
 )
 def test_bad_input_is_400_and_writes_nothing(api, url, body, error):
@@ -81,6 +101,31 @@ def test_bad_input_is_400_and_writes_nothing(api, url, body, error):
     assert status == 400
     assert answer["error"].startswith(error)
     assert (Customer.objects.count(), Product.objects.count(), Order.objects.count()) == (0, 0, 0)
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", ""])
+def test_a_body_not_declared_as_json_is_415(api, content_type):
+    response = api.client.post("/customer/", '{"name": "Carl"}', content_type=content_type)
+    assert response.status_code == 415
+    assert response.json() == {"error": "Content-Type: expected application/json"}
+    assert not Customer.objects.exists()
+
+
+@override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=100)
+def test_a_body_over_the_upload_limit_is_413(api):
+    assert api.post("/customer/", {"name": "x" * 100}) == (
+        413,
+        {"error": "body: larger than 100 bytes"},
+    )
+    assert not Customer.objects.exists()
+
+
+def test_limits_come_from_the_model_fields(api):
+    longest = "x" * Customer._meta.get_field("name").max_length
+    assert api.post("/customer/", {"name": longest})[0] == 201
+    assert api.post("/customer/", {"name": longest + "x"})[0] == 400
+    biggest = 2**31 - 1  # PositiveIntegerField's column on PostgreSQL
+    assert api.post("/product/", PEN | {"stock": biggest})[1]["stock"] == biggest
 
 
 def test_a_product_twice_in_one_order_is_400(api, carl, products):
@@ -95,8 +140,8 @@ def test_unknown_id_is_404(api, kind):
     assert api.get(f"/{kind}/{missing}/") == (404, {"error": f"no {kind} {missing}"})
 
 
-def test_id_that_is_not_a_uuid_is_404(api):
-    assert api.client.get("/customer/42/").status_code == 404
+def test_id_that_is_not_a_uuid_is_a_json_404(api):
+    assert api.get("/customer/42/") == (404, {"error": "not found", "path": "/customer/42/"})
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,7 @@ from django.db import IntegrityError, OperationalError, connection, transaction
 from bank.models import Product
 from bank.retry import TransactionRetriesExhausted, retry_on_serialization_failure
 
-RETRY_LOG = re.compile(r"SQLSTATE 40001 on attempt (\d+) of (\d+), retrying in ([0-9.]+) s")
+RETRY_LOG = re.compile(r"SQLSTATE 40001 on attempt (\d+), retrying in ([0-9.]+) s")
 
 
 @pytest.fixture
@@ -54,26 +54,37 @@ def test_the_decorator_runs_the_whole_transaction_again(pen, other_connection, c
 
 def test_backoff_grows_exponentially_with_jitter_up_to_the_cap(pen, other_connection, caplog):
     caplog.set_level(logging.INFO, logger="bank.retry")
-    retried = retry_on_serialization_failure(attempts=6, base_delay=0.001, max_delay=0.004)(
-        take_one
-    )
+    retried = retry_on_serialization_failure(base_delay=0.001, max_delay=0.004)(take_one)
     retried(pen, other_connection, [True] * 5 + [False])
-    delays = [float(RETRY_LOG.search(r.getMessage())[3]) for r in caplog.records]
+    delays = [float(RETRY_LOG.search(r.getMessage())[2]) for r in caplog.records]
     caps = [0.001, 0.002, 0.004, 0.004, 0.004]
     assert len(delays) == len(caps)
     assert all(0 <= delay <= cap + 0.0005 for delay, cap in zip(delays, caps, strict=True))
 
 
-def test_it_gives_up_after_the_last_attempt_with_a_clear_error(pen, other_connection):
-    retried = retry_on_serialization_failure(attempts=3, base_delay=0)(take_one)
+def test_it_gives_up_when_the_time_budget_is_spent_with_a_clear_error(pen, other_connection):
+    retried = retry_on_serialization_failure(budget=0.2, base_delay=0.02, max_delay=0.02)(take_one)
     with pytest.raises(TransactionRetriesExhausted) as caught:
-        retried(pen, other_connection, [True, True, True])
-    assert str(caught.value) == (
-        "take_one: transaction aborted with SQLSTATE 40001 on all 3 attempts; giving up"
+        retried(pen, other_connection, [True] * 1000)
+    message = re.fullmatch(
+        r"take_one: transaction aborted with SQLSTATE 40001 on every attempt for 0.2 s "
+        r"\(attempts: (\d+)\); giving up",
+        str(caught.value),
     )
+    assert message, caught.value
+    attempts = int(message[1])
+    # Delays of at most 0.02 s: several attempts fit in the budget, not 1000.
+    assert 2 <= attempts < 1000
     assert caught.value.__cause__.__cause__.sqlstate == "40001"
-    # Each attempt was rolled back; only the other client's three updates remain.
-    assert Product.objects.get(pk=pen.pk).stock == 100 - 3
+    # Each attempt was rolled back; only the other client's updates remain.
+    assert Product.objects.get(pk=pen.pk).stock == 100 - attempts
+
+
+def test_a_budget_of_zero_makes_one_attempt(pen, other_connection):
+    retried = retry_on_serialization_failure(budget=0)(take_one)
+    with pytest.raises(TransactionRetriesExhausted, match=r"\(attempts: 1\)"):
+        retried(pen, other_connection, [True, True])
+    assert Product.objects.get(pk=pen.pk).stock == 99
 
 
 def test_other_errors_are_not_retried(pen):
@@ -95,9 +106,9 @@ def test_it_refuses_to_run_inside_an_outer_transaction(pen, other_connection):
         retried(pen, other_connection, [False])
 
 
-def test_attempts_must_be_positive():
-    with pytest.raises(ValueError, match="at least 1"):
-        retry_on_serialization_failure(attempts=0)
+def test_the_budget_must_not_be_negative():
+    with pytest.raises(ValueError, match="must not be negative"):
+        retry_on_serialization_failure(budget=-1)
 
 
 def test_other_operational_errors_are_not_retried(pen):

@@ -1,6 +1,5 @@
 """Views: functions and a class, query parameters, JSON in and out, templates."""
 
-import json
 from typing import Any
 
 from django.core.paginator import EmptyPage, Paginator
@@ -11,7 +10,8 @@ from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
-from .models import Author, Post
+from .models import Post
+from .validation import Invalid, field_value, parse_json_object, text
 
 PAGE_SIZE = 10
 
@@ -53,17 +53,19 @@ def post_detail(request: HttpRequest, post_id: int) -> JsonResponse:
 # [docs:post-list]
 def list_posts(request: HttpRequest) -> JsonResponse:
     """GET /posts/?q=django&page=2: posts whose title contains q, ten a page."""
-    query = request.GET.get("q", "")
+    query = text(request.GET.get("q", ""), "q")
     try:
         number = int(request.GET.get("page", "1"))
     except ValueError:
-        return JsonResponse({"error": "page must be a whole number"}, status=400)
+        raise Invalid("page", "expected a whole number") from None
+    if number < 1:
+        raise Invalid("page", "must be 1 or more")
     posts = Post.objects.select_related("author").filter(title__icontains=query)
     paginator = Paginator(posts, PAGE_SIZE)
     try:
         page = paginator.page(number)
     except EmptyPage:
-        return JsonResponse({"error": f"page {number} does not exist"}, status=404)
+        return JsonResponse({"error": f"page: {number} does not exist"}, status=404)
     return JsonResponse(
         {
             "q": query,
@@ -80,22 +82,12 @@ def list_posts(request: HttpRequest) -> JsonResponse:
 # [docs:post-create]
 def create_post(request: HttpRequest) -> JsonResponse:
     """POST /posts/ with a JSON body {"author": id, "title": str, "body": str}."""
-    if request.content_type != "application/json":
-        return JsonResponse({"error": "expected application/json"}, status=415)
-    try:
-        payload = json.loads(request.body)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        return JsonResponse({"error": "invalid JSON"}, status=400)
-    if not isinstance(payload, dict):
-        return JsonResponse({"error": "expected a JSON object"}, status=400)
-    title = payload.get("title")
-    if not isinstance(title, str) or not title.strip():
-        return JsonResponse({"error": "title is required"}, status=400)
-    author_id = payload.get("author")
-    author = Author.objects.filter(pk=author_id).first() if isinstance(author_id, int) else None
-    if author is None:
-        return JsonResponse({"error": "author must be the id of an existing author"}, status=400)
-    post = Post.objects.create(author=author, title=title, body=str(payload.get("body", "")))
+    payload = parse_json_object(request)
+    post = Post.objects.create(
+        author_id=field_value(payload, Post, "author"),
+        title=field_value(payload, Post, "title"),
+        body=field_value(payload, Post, "body", default=""),
+    )
     response = JsonResponse(post_as_dict(post), status=201)
     response["Location"] = reverse("post-detail", args=[post.pk])
     return response
@@ -110,9 +102,12 @@ def create_post(request: HttpRequest) -> JsonResponse:
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def posts(request: HttpRequest) -> JsonResponse:
-    if request.method == "POST":
-        return create_post(request)
-    return list_posts(request)
+    try:
+        if request.method == "POST":
+            return create_post(request)
+        return list_posts(request)
+    except Invalid as exc:
+        return JsonResponse({"error": str(exc)}, status=exc.status)
 
 
 # [/docs:posts]

@@ -1,4 +1,4 @@
-"""Settings for the core patterns project.
+"""Settings for the Django core patterns recipe's project.
 
 Everything that differs between a laptop and production is read from the
 environment here, in one place.

@@ -3,7 +3,7 @@
 import json
 
 import pytest
-from django.test import Client
+from django.test import Client, override_settings
 
 from blog.models import Author, Post
 
@@ -52,22 +52,78 @@ def test_create_returns_201_with_location(client: Client, author: Author) -> Non
 @pytest.mark.parametrize(
     ("body", "content_type", "status", "error"),
     [
-        ("title=Hello", "application/x-www-form-urlencoded", 415, "expected application/json"),
-        ("{not json", "application/json", 400, "invalid JSON"),
-        (b"\xff\xfe", "application/json", 400, "invalid JSON"),
-        ("[1, 2]", "application/json", 400, "expected a JSON object"),
-        ('{"author": 1}', "application/json", 400, "title is required"),
-        ('{"author": "1", "title": "x"}', "application/json", 400, "author must be"),
-        ('{"author": 999999, "title": "x"}', "application/json", 400, "author must be"),
+        ("title=Hello", "application/x-www-form-urlencoded", 415, "Content-Type: expected appl"),
+        ('{"author": AUTHOR, "title": "x"}', "text/plain", 415, "Content-Type: expected appl"),
+        ('{"author": AUTHOR, "title": "x"}', "", 415, "Content-Type: expected appl"),
+        ("{not json", "application/json", 400, "body: invalid JSON"),
+        (b"\xff\xfe", "application/json", 400, "body: invalid JSON"),
+        ("[" * 100_000 + "]" * 100_000, "application/json", 400, "body: invalid JSON"),
+        ("[1, 2]", "application/json", 400, "body: expected a JSON object"),
+        ('{"author": AUTHOR}', "application/json", 400, "title: required"),
+        ('{"author": AUTHOR, "title": "  "}', "application/json", 400, "title: This field cannot"),
+        ('{"author": AUTHOR, "title": 123}', "application/json", 400, "title: expected a string"),
+        ('{"author": AUTHOR, "title": "a\\u0000"}', "application/json", 400, "title: NUL char"),
+        ('{"author": AUTHOR, "title": "\\ud800"}', "application/json", 400, "title: lone surr"),
+        ('{"author": AUTHOR, "title": "TOO_LONG"}', "application/json", 400, "title: Ensure th"),
+        ('{"author": AUTHOR, "title": "x", "body": {}}', "application/json", 400, "body: expected"),
+        ('{"author": "1", "title": "x"}', "application/json", 400, "author: expected an integer"),
+        ('{"author": true, "title": "x"}', "application/json", 400, "author: expected an integer"),
+        ('{"author": 999999, "title": "x"}', "application/json", 400, "author: author instance"),
+        ('{"author": 1e30, "title": "x"}', "application/json", 400, "author: expected an integer"),
+        (f'{{"author": {2**63}, "title": "x"}}', "application/json", 400, "author: author inst"),
     ],
 )
 def test_bad_bodies_are_refused_and_write_nothing(
     client: Client, author: Author, body: str, content_type: str, status: int, error: str
 ) -> None:
+    if isinstance(body, str):
+        body = body.replace("AUTHOR", str(author.pk)).replace("TOO_LONG", "x" * 201)
     response = post_json(client, body, content_type)
     assert response.status_code == status
     assert response.json()["error"].startswith(error)
     assert not Post.objects.exists()
+
+
+def test_limits_come_from_the_model_fields(client: Client, author: Author) -> None:
+    longest = "x" * Post._meta.get_field("title").max_length
+    assert post_json(client, {"author": author.pk, "title": longest}).status_code == 201
+    response = post_json(client, {"author": author.pk, "title": longest + "x"})
+    assert response.json() == {
+        "error": "title: Ensure this value has at most 200 characters (it has 201)."
+    }
+
+
+@override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=100)
+def test_a_body_over_the_upload_limit_is_413(client: Client, author: Author) -> None:
+    response = post_json(client, {"author": author.pk, "title": "x" * 100})
+    assert response.status_code == 413
+    assert response.json() == {"error": "body: larger than 100 bytes"}
+    assert not Post.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("query", "status", "error"),
+    [
+        ("page=-1", 400, "page: must be 1 or more"),
+        ("page=0", 400, "page: must be 1 or more"),
+        ("page=1.5", 400, "page: expected a whole number"),
+        (f"page={2**63}", 404, f"page: {2**63} does not exist"),
+        ("q=a%00b", 400, "q: NUL characters are not allowed"),
+        ("page=%00", 400, "page: expected a whole number"),
+    ],
+)
+def test_bad_query_parameters_are_refused(
+    client: Client, query: str, status: int, error: str
+) -> None:
+    response = client.get(f"/posts/?{query}")
+    assert (response.status_code, response.json()) == (status, {"error": error})
+
+
+def test_a_surrogate_in_the_query_string_arrives_replaced(client: Client, author: Author) -> None:
+    # Django decodes the query string with errors="replace": no lone surrogate gets through.
+    response = client.get("/posts/?q=%ED%A0%80")
+    assert response.status_code == 200
+    assert response.json()["q"] == "\ufffd\ufffd\ufffd"
 
 
 def test_other_methods_are_405(client: Client) -> None:

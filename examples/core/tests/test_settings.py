@@ -26,6 +26,23 @@ def test_defaults_are_safe() -> None:
     assert settings_in({}, "s.ALLOWED_HOSTS") == "['127.0.0.1', 'localhost']"
 
 
+def test_debug_is_off_in_an_empty_environment() -> None:
+    # No DJANGO_* and no PG* variable at all, as on a fresh server.
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from mysite import settings as s; print(s.DEBUG, len(s.SECRET_KEY))",
+        ],
+        cwd=PROJECT,
+        env={},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.split() == ["False", "50"]
+
+
 def test_debug_and_hosts_from_the_environment() -> None:
     env = {"DJANGO_DEBUG": "1", "DJANGO_ALLOWED_HOSTS": "example.com, www.example.com,"}
     assert settings_in(env, "s.DEBUG") == "True"
