@@ -171,7 +171,7 @@ def _without_docstrings(source: str) -> str:
 
 def example_files(example: Path) -> list[str]:
     """The example project's files, as its download holds them."""
-    skipped_dirs = {"__pycache__", ".pytest_cache", "certs", ".venv", "node_modules"}
+    skipped_dirs = {"__pycache__", ".pytest_cache", ".hypothesis", "certs", ".venv", "node_modules"}
     return sorted(
         str(path.relative_to(example))
         for path in example.rglob("*")

@@ -252,7 +252,9 @@ class PageRun:
             shutil.copytree(
                 EXAMPLES / example,
                 self.project,
-                ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache", "certs"),
+                ignore=shutil.ignore_patterns(
+                    "__pycache__", "*.pyc", ".pytest_cache", ".hypothesis", "certs"
+                ),
             )
         else:
             self.project.mkdir()

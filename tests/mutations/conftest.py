@@ -24,7 +24,14 @@ from cookbook_harness.layout import ROOT
 from cookbook_harness.postgres import Servers
 
 IGNORED = shutil.ignore_patterns(
-    "_build", "__pycache__", "*.pyc", ".pytest_cache", "certs", ".coverage*", "node_modules"
+    "_build",
+    "__pycache__",
+    "*.pyc",
+    ".pytest_cache",
+    ".hypothesis",
+    "certs",
+    ".coverage*",
+    "node_modules",
 )
 
 

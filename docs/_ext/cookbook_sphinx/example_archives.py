@@ -18,7 +18,7 @@ from pathlib import Path
 from cookbook_harness.layout import BUILD, EXAMPLES
 
 ARCHIVES = BUILD / "example-archives"
-EXCLUDED_DIRS = {"__pycache__", ".pytest_cache", "certs", ".venv", "node_modules"}
+EXCLUDED_DIRS = {"__pycache__", ".pytest_cache", ".hypothesis", "certs", ".venv", "node_modules"}
 EXCLUDED_SUFFIXES = {".pyc", ".db", ".sqlite3", ".log"}
 FIXED_DATE = (2020, 1, 1, 0, 0, 0)
 
