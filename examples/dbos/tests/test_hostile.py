@@ -23,8 +23,6 @@ from hypothesis import strategies as st
 
 from onboarding.models import Email
 
-pytestmark = pytest.mark.usefixtures("dbos")
-
 MISSING = object()
 NUL_AND_SURROGATES = ["\x00", "\ud800", "\udfff"]
 BIG_INTEGERS = [2**31, 2**63, 10**30, -1, -(2**31), -(2**63)]
@@ -57,6 +55,19 @@ def routes() -> list[tuple[str, str]]:
         template = re.sub(r"<(?:\w+:)?(\w+)>", r"<\1>", simplify_regex(regex))
         found.append((":".join([*(namespaces or []), name or ""]), template))
     return found
+
+
+def route_groups() -> dict[str, list[tuple[str, str]]]:
+    """Each view of the app in a group of its own; the admin's views in one group."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for name, template in routes():
+        group = "admin" if name.startswith("admin:") else name
+        groups.setdefault(group, []).append((name, template))
+    return groups
+
+
+# Each group gets its own share of the examples.
+ROUTE_GROUPS = route_groups()
 
 
 def text_with(valid: str, max_length: int | None) -> st.SearchStrategy[str]:
@@ -232,18 +243,11 @@ def row_counts() -> dict[str, int]:
         return dict(cursor.fetchall())
 
 
-# Each view of the app gets its own share of examples; the admin's views share one.
-ROUTE_GROUPS: dict[str, list[tuple[str, str]]] = {}
-for route in routes():
-    ROUTE_GROUPS.setdefault("admin" if route[0].startswith("admin:") else route[0], []).append(
-        route
-    )
-
-
 def test_every_url_of_the_app_is_described() -> None:
     assert set(ROUTE_GROUPS) == {*ENDPOINTS, "admin"}
 
 
+@pytest.mark.usefixtures("dbos")
 def test_row_counts_include_the_dbos_system_tables() -> None:
     counts = row_counts()
     assert {"dbos.workflow_status", "dbos.operation_outputs", "public.onboarding_email"} <= set(
@@ -260,6 +264,7 @@ def test_row_counts_include_the_dbos_system_tables() -> None:
 # DBOS's queue thread draws its polling jitter from the random module while
 # Hypothesis generates examples, which Hypothesis takes for a strategy's doing.
 @pytest.mark.filterwarnings("ignore:Do not use the `random` module inside strategies")
+@pytest.mark.usefixtures("dbos")
 @pytest.mark.parametrize("group", ROUTE_GROUPS)
 @given(data=st.data())
 def test_hostile_request_is_refused_and_writes_nothing(
