@@ -1,7 +1,7 @@
-"""Settings for the DBOS recipe project.
+"""Settings for the Durable workflows with DBOS recipe's project.
 
-The database connection comes from the standard libpq environment variables,
-for Django and for DBOS alike, so one settings file serves every environment.
+Everything that differs between a laptop and production is read from the
+environment here, in one place.
 """
 
 import os
@@ -12,11 +12,19 @@ from django.core.management.utils import get_random_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
+
+# [docs:environment]
+def env_list(name: str, default: str) -> list[str]:
+    """A comma-separated environment variable as a list, without empty items."""
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
 DEBUG = os.environ.get("DJANGO_DEBUG", "") == "1"
-# Without DJANGO_SECRET_KEY every start gets a new random key, which this
-# project can afford: it keeps no sessions or signed values across restarts.
+# Without DJANGO_SECRET_KEY every start gets a new random key: safe, but
+# sessions and signed values do not survive a restart. Set it in production.
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or get_random_secret_key()
-ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
+# [/docs:environment]
 
 INSTALLED_APPS = [
     "django.contrib.admin",

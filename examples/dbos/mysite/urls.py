@@ -7,3 +7,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("onboarding.urls")),
 ]
+
+# Used instead of Django's HTML page when DEBUG is off.
+handler404 = "onboarding.views.not_found"

@@ -6,6 +6,6 @@ from onboarding import views
 urlpatterns = [
     path("signups/", views.signup, name="signup"),
     path("signups/background/", views.start_signup, name="start-signup"),
-    path("workflows/<str:workflow_id>/", views.workflow_status, name="workflow-status"),
+    path("workflows/<slug:workflow_id>/", views.workflow_status, name="workflow-status"),
 ]
 # [/docs:urls]

@@ -20,6 +20,8 @@ from tests.conftest import Project, wait_for
 def request(url: str, body: object = None, **headers: str) -> tuple[int, dict]:
     data = None if body is None else json.dumps(body).encode()
     req = urllib.request.Request(url, data=data, headers=headers)
+    if data is not None:
+        req.add_header("Content-Type", "application/json")
     try:
         with urllib.request.urlopen(req, timeout=10) as response:
             return response.status, json.load(response)

@@ -128,45 +128,62 @@ def test_queue_runs_at_most_two_workflows_at_once(client: Client) -> None:
 
 
 @pytest.mark.parametrize(
-    ("body", "error"),
+    ("content_type", "body", "status"),
     [
-        (b"{not json", "the body is not valid JSON"),
-        (b"[]", "the body must be a JSON object"),
-        (b"{}", "email must be an email address"),
-        (b'{"email": "not-an-address"}', "email must be an email address"),
-        (b'{"email": 42}', "email must be an email address"),
-        (b'{"email": "a@example.com", "follow_up_after": -1}', "follow_up_after"),
-        (b'{"email": "a@example.com", "follow_up_after": "soon"}', "follow_up_after"),
-        (b'{"email": "a@example.com", "follow_up_after": true}', "follow_up_after"),
-        (b'{"email": "a@example.com", "follow_up_after": 1e9}', "follow_up_after"),
-        (b'{"email": "a@example.com", "follow_up_after": NaN}', "follow_up_after"),
+        ("application/json", b'{"email": "%s@example.com"}' % (b"a" * 288), 400),
+        ("application/json", rb'{"email": "a\u0000@example.com"}', 400),
+        ("application/json", rb'{"email": "a@\ud800.example.com"}', 400),
+        ("application/json", b'{"email": "a@example.com", "follow_up_after": 10e30}', 400),
+        ("text/plain", b'{"email": "a@example.com"}', 415),
     ],
 )
 @pytest.mark.parametrize("url", ["/signups/", "/signups/background/"])
-def test_bad_body_is_400(client: Client, url: str, body: bytes, error: str) -> None:
-    response = client.post(
-        url, body, content_type="application/json", headers={"idempotency-key": "k"}
-    )
+def test_refused_signup_starts_no_workflow(
+    client: Client, url: str, content_type: str, body: bytes, status: int
+) -> None:
+    response = client.post(url, body, content_type=content_type, headers={"idempotency-key": "k"})
 
-    assert response.status_code == 400
-    assert error in response.json()["error"]
+    assert response.status_code == status
+    assert response.json()["errors"]
     assert not Email.objects.exists()
     assert DBOS.list_workflows() == []
 
 
-def test_background_signup_needs_an_idempotency_key(client: Client) -> None:
-    response = post(client, "/signups/background/", {"email": "ada@example.com"})
+@pytest.mark.parametrize("key", ["signup/1", "k" * 5000])
+def test_refused_idempotency_key_starts_no_workflow(client: Client, key: str) -> None:
+    response = post(
+        client, "/signups/background/", {"email": "ada@example.com"}, idempotency_key=key
+    )
 
     assert response.status_code == 400
-    assert response.json() == {"error": "the Idempotency-Key header is required"}
+    assert list(response.json()["errors"]) == ["Idempotency-Key"]
     assert DBOS.list_workflows() == []
+
+
+def test_key_of_100_characters_reaches_its_status_url(client: Client) -> None:
+    key = "k" * 100
+    response = post(
+        client, "/signups/background/", {"email": "ada@example.com"}, idempotency_key=key
+    )
+    DBOS.retrieve_workflow(key).get_result()
+
+    assert response.status_code == 202
+    assert client.get(f"/workflows/{key}/").json()["status"] == "SUCCESS"
 
 
 def test_unknown_workflow_is_404(client: Client) -> None:
     response = client.get("/workflows/no-such-workflow/")
 
     assert response.status_code == 404
-    assert response.json() == {"error": "no workflow 'no-such-workflow'"}
+    assert response.json() == {"errors": {"workflow_id": ["No workflow no-such-workflow."]}}
+
+
+@pytest.mark.parametrize("path", ["/workflows/a%00b/", "/workflows/signup/1/", "/nowhere/"])
+def test_path_that_matches_no_route_is_a_json_404(client: Client, path: str) -> None:
+    response = client.get(path)
+
+    assert response.status_code == 404
+    assert list(response.json()["errors"]) == ["path"]
 
 
 @pytest.mark.parametrize(

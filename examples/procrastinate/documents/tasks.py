@@ -31,9 +31,10 @@ def count_words(document_id: int) -> int:
 # [docs:async-task]
 @app.task(queue="documents", name="summarise")
 async def summarise(document_id: int) -> None:
-    """Store the first eight words of the document as its summary."""
+    """Store the first eight words of the document, cut to fit the column, as its summary."""
     document = await Document.objects.aget(pk=document_id)
-    document.summary = " ".join(document.text.split()[:8])
+    max_length = Document._meta.get_field("summary").max_length
+    document.summary = " ".join(document.text.split()[:8])[:max_length]
     await document.asave(update_fields=["summary"])
 
 

@@ -1,7 +1,5 @@
 """HTTP views that defer background jobs instead of doing the work in the request."""
 
-import json
-
 from django.db import transaction
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404
@@ -11,24 +9,9 @@ from procrastinate.contrib.django.models import ProcrastinateJob
 from procrastinate.exceptions import AlreadyEnqueued
 
 from .exports import export_document
+from .forms import DocumentForm, InvalidRequest
 from .models import Document
 from .tasks import count_words, summarise
-
-
-class BadDocument(ValueError):
-    """The request body is not a JSON object with a non-empty ``text`` string."""
-
-
-def parse_text(body: bytes) -> str:
-    """Return the ``text`` of a JSON body, or raise :class:`BadDocument`."""
-    try:
-        data = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BadDocument(f"malformed JSON: {exc}") from exc
-    text = data.get("text") if isinstance(data, dict) else None
-    if not isinstance(text, str) or not text.strip():
-        raise BadDocument('expected a JSON object with a non-empty "text" string')
-    return text
 
 
 # [docs:sync-view]
@@ -36,15 +19,15 @@ def parse_text(body: bytes) -> str:
 @csrf_exempt
 @require_POST
 def create_document(request: HttpRequest) -> JsonResponse:
-    """Save a document and defer its processing; 202 with the job id, 400 on bad input."""
+    """Save a document and defer its processing; 202 with the job id, 4xx on bad input."""
     try:
-        text = parse_text(request.body)
-    except BadDocument as exc:
-        return JsonResponse({"error": str(exc)}, status=400)
+        data = DocumentForm.parse(request)
+    except InvalidRequest as refused:
+        return refused.response
     # The jobs are rows written on Django's own connection: inside atomic() they
     # commit with the document, or vanish with it if anything below raises.
     with transaction.atomic():
-        document = Document.objects.create(text=text)
+        document = Document.objects.create(text=data["text"])
         job_id = count_words.defer(document_id=document.pk)
         summarise.defer(document_id=document.pk)
     return JsonResponse({"id": document.pk, "job": job_id}, status=202)
@@ -59,10 +42,10 @@ def create_document(request: HttpRequest) -> JsonResponse:
 async def create_document_async(request: HttpRequest) -> JsonResponse:
     """The async twin of :func:`create_document` (no atomic block: each query commits)."""
     try:
-        text = parse_text(request.body)
-    except BadDocument as exc:
-        return JsonResponse({"error": str(exc)}, status=400)
-    document = await Document.objects.acreate(text=text)
+        data = DocumentForm.parse(request)
+    except InvalidRequest as refused:
+        return refused.response
+    document = await Document.objects.acreate(text=data["text"])
     job_id = await count_words.defer_async(document_id=document.pk)
     await summarise.defer_async(document_id=document.pk)
     return JsonResponse({"id": document.pk, "job": job_id}, status=202)
@@ -106,3 +89,8 @@ def document_detail(request: HttpRequest, pk: int) -> JsonResponse:
 
 
 # [/docs:detail-view]
+
+
+def not_found(request: HttpRequest, exception: Exception) -> JsonResponse:
+    """The 404 answer of a missing document or a URL that matches no route, in JSON."""
+    return JsonResponse({"errors": {"path": [f"Nothing at {request.path}."]}}, status=404)

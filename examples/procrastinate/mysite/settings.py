@@ -1,20 +1,29 @@
-"""Django settings for the mysite project: a Django site with a Procrastinate task queue.
+"""Settings for the Background jobs with Procrastinate recipe's project.
 
-The database connection comes from the standard libpq environment variables, so
-the same settings reach a local server over plain TCP or a remote one over
-verified TLS with client certificates.
+Everything that differs between a laptop and production is read from the
+environment here, in one place.
 """
 
 import os
 from pathlib import Path
 
+from django.core.management.utils import get_random_secret_key
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "django-insecure-only-for-the-cookbook-example")
 
-DEBUG = os.environ.get("DJANGO_DEBUG", "1") == "1"
+# [docs:environment]
+def env_list(name: str, default: str) -> list[str]:
+    """A comma-separated environment variable as a list, without empty items."""
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
-ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+
+DEBUG = os.environ.get("DJANGO_DEBUG", "") == "1"
+# Without DJANGO_SECRET_KEY every start gets a new random key: safe, but
+# sessions and signed values do not survive a restart. Set it in production.
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or get_random_secret_key()
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
+# [/docs:environment]
 
 # [docs:installed-apps]
 INSTALLED_APPS = [

@@ -12,3 +12,6 @@ urlpatterns = [
     path("documents/<int:pk>/", views.document_detail, name="document-detail"),
     path("documents/<int:pk>/export/", views.export, name="export-document"),
 ]
+
+# Used instead of Django's HTML page when DEBUG is off.
+handler404 = "documents.views.not_found"

@@ -28,12 +28,21 @@ PROCRASTINATE_TABLES = (
 
 
 @pytest.fixture(autouse=True)
-def empty_queue(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[None]:
+def empty_queue(
+    request: pytest.FixtureRequest, django_db_blocker: DjangoDbBlocker
+) -> Iterator[None]:
     """Start each test with no jobs: the flush between transactional tests skips them.
 
     Procrastinate's models are unmanaged, so Django's flush leaves their tables alone.
+    A test without the database has no test database to empty: the connection
+    would reach the real one.
     """
     yield
+    uses_database = request.node.get_closest_marker("django_db") or (
+        {"db", "transactional_db"} & set(request.fixturenames)
+    )
+    if not uses_database:
+        return
     with django_db_blocker.unblock(), connection.cursor() as cursor:
         cursor.execute(f"TRUNCATE {', '.join(PROCRASTINATE_TABLES)} RESTART IDENTITY CASCADE")
 

@@ -7,12 +7,14 @@ table is replaced, which is what makes these tests fast.
 from collections.abc import Iterator
 
 import pytest
+from asgiref.sync import async_to_sync
 from django.test import Client
 from procrastinate import testing
 from procrastinate.contrib.django import app
 
 from documents.maintenance import retry_stalled
 from documents.models import Document
+from documents.tasks import summarise
 
 
 # [docs:in-memory]
@@ -53,3 +55,15 @@ def test_bad_input_defers_nothing(client: Client, in_memory: testing.InMemoryCon
     assert response.status_code == 400
     assert in_memory.jobs == {}
     assert not Document.objects.exists()
+
+
+@pytest.mark.django_db
+def test_summary_of_long_words_is_cut_to_its_column() -> None:
+    words = ["a" * 150, "b" * 150]
+    document = Document.objects.create(text=" ".join(words))
+
+    async_to_sync(summarise.func)(document_id=document.pk)
+
+    document.refresh_from_db()
+    assert document.summary == " ".join(words)[: Document._meta.get_field("summary").max_length]
+    assert len(document.summary) == 200

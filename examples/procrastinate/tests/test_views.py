@@ -83,22 +83,51 @@ def test_async_view_defers(run_worker) -> None:
 
 @pytest.mark.parametrize("path", ["/documents/", "/documents/async/"])
 @pytest.mark.parametrize(
-    ("body", "error"),
+    ("body", "field", "error"),
     [
-        (b"{not json", "malformed JSON"),
-        (b"\xff\xfe", "malformed JSON"),
-        (b"[1, 2]", "non-empty"),
-        (b'{"title": "no text"}', "non-empty"),
-        (b'{"text": "   "}', "non-empty"),
-        (b'{"text": 42}', "non-empty"),
+        (b"{not json", "body", "Malformed JSON: Expecting property name"),
+        (b"\xff\xfe", "body", "Malformed JSON"),
+        (b"[" * 100_000 + b"]" * 100_000, "body", "JSON nested too deeply."),
+        (b"[1, 2]", "body", "Send a JSON object."),
+        (b'{"title": "no text"}', "text", "This field is required."),
+        (b'{"text": "   "}', "text", "This field is required."),
+        (b'{"text": 42}', "text", "Enter a string."),
+        (b'{"text": true}', "text", "Enter a string."),
+        (b'{"text": {"title": "an object"}}', "text", "Enter a string."),
+        (rb'{"text": "a\u0000b"}', "text", "Null characters are not allowed."),
+        (rb'{"text": "a\ud800b"}', "text", "Enter text without lone surrogates."),
     ],
 )
 @pytest.mark.django_db
-def test_bad_input_is_400_and_defers_nothing(client: Client, path: str, body: bytes, error: str):
+def test_bad_input_is_400_and_defers_nothing(
+    client: Client, path: str, body: bytes, field: str, error: str
+) -> None:
     response = client.post(path, body, content_type="application/json")
     assert response.status_code == 400
-    assert error in response.json()["error"]
+    assert list(response.json()["errors"]) == [field]
+    assert error in " ".join(response.json()["errors"][field])
     assert not ProcrastinateJob.objects.exists()
+    assert not Document.objects.exists()
+
+
+@pytest.mark.parametrize("path", ["/documents/", "/documents/async/"])
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", ""])
+@pytest.mark.django_db
+def test_body_not_sent_as_json_is_415(client: Client, path: str, content_type: str) -> None:
+    response = client.post(path, b'{"text": "hello"}', content_type=content_type)
+    assert response.status_code == 415
+    assert response.json() == {"errors": {"Content-Type": ["Send application/json."]}}
+    assert not ProcrastinateJob.objects.exists()
+    assert not Document.objects.exists()
+
+
+@pytest.mark.parametrize("path", ["/documents/", "/documents/async/"])
+@pytest.mark.django_db
+def test_body_over_the_upload_limit_is_413(client: Client, path: str, settings) -> None:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
+    response = client.post(path, {"text": "a" * 100}, content_type="application/json")
+    assert response.status_code == 413
+    assert response.json() == {"errors": {"body": ["Send at most 100 bytes."]}}
     assert not Document.objects.exists()
 
 
@@ -111,12 +140,29 @@ def test_wrong_method_is_405_and_defers_nothing(client: Client, path: str) -> No
     assert not ProcrastinateJob.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("get", "/documents/999/"),
+        ("post", "/documents/999/export/"),
+        ("get", f"/documents/{2**63}/"),
+        ("post", f"/documents/{10**30}/export/"),
+        ("get", "/documents/-1/"),
+        ("get", f"/documents/{'9' * 5000}/"),
+        ("get", "/documents/%00/"),
+    ],
+)
 @pytest.mark.django_db
-def test_missing_document_is_404(client: Client) -> None:
-    assert client.get("/documents/999/").status_code == 404
-    assert client.post("/documents/999/export/").status_code == 404
-    assert client.post("/documents/1/").status_code == 405
+def test_missing_document_is_a_json_404(client: Client, method: str, path: str) -> None:
+    response = getattr(client, method)(path)
+    assert response.status_code == 404
+    assert list(response.json()["errors"]) == ["path"]
     assert not ProcrastinateJob.objects.exists()
+
+
+@pytest.mark.django_db
+def test_document_detail_is_get_only(client: Client) -> None:
+    assert client.post("/documents/1/").status_code == 405
 
 
 @pytest.mark.django_db(transaction=True)
