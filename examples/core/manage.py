@@ -5,15 +5,19 @@ import os
 import sys
 
 
-# [docs:manage]
-def main() -> None:
-    """Run a management command, with this project's settings unless told otherwise."""
+def main():
+    """Run administrative tasks."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings")
-    from django.core.management import execute_from_command_line
-
+    try:
+        from django.core.management import execute_from_command_line
+    except ImportError as exc:
+        raise ImportError(
+            "Couldn't import Django. Are you sure it's installed and "
+            "available on your PYTHONPATH environment variable? Did you "
+            "forget to activate a virtual environment?"
+        ) from exc
     execute_from_command_line(sys.argv)
 
 
 if __name__ == "__main__":
     main()
-# [/docs:manage]

@@ -10,7 +10,6 @@ from django.http import HttpRequest, HttpResponse
 VALID_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
-# [docs:request-id]
 class RequestIDMiddleware:
     """Keeps the caller's X-Request-ID (or makes one) and returns it on the response."""
 
@@ -23,6 +22,3 @@ class RequestIDMiddleware:
         response = self.get_response(request)
         response["X-Request-ID"] = request.request_id
         return response
-
-
-# [/docs:request-id]

@@ -3,11 +3,7 @@
 from django.db import models
 from django.db.models import Q
 
-# A business rule the database enforces, so no code path can break it.
-MAX_BALANCE = 1_000_000
 
-
-# [docs:models]
 class Author(models.Model):
     name = models.CharField(max_length=100, unique=True)
 
@@ -32,6 +28,10 @@ class Post(models.Model):
 
 
 # [docs:account]
+# A business rule the database enforces, so no code path can break it.
+MAX_BALANCE = 1_000_000
+
+
 class Account(models.Model):
     owner = models.CharField(max_length=100)
     balance = models.IntegerField(default=0)

@@ -3,7 +3,6 @@
 from django.http import HttpRequest, JsonResponse
 
 
-# [docs:dict-wrong]
 def dict_view(request: HttpRequest):  # type: ignore[no-untyped-def]
     return {"ok": True}  # WRONG: Django needs an HttpResponse
 

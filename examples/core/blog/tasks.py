@@ -5,11 +5,7 @@ from django.tasks import task
 from .models import Author
 
 
-# [docs:task]
 @task
 def count_posts(author_id: int) -> int:
     """Count an author's posts; the return value is kept in the task's result."""
     return Author.objects.get(pk=author_id).posts.count()
-
-
-# [/docs:task]

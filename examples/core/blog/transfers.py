@@ -6,7 +6,6 @@ from django.db.models import F
 from .models import Account
 
 
-# [docs:transfer-wrong]
 def transfer_without_atomic(source: Account, target: Account, amount: int) -> None:
     """WRONG: if the second write fails, the first one stays."""
     source.balance -= amount

@@ -4,7 +4,6 @@ from django.urls import path
 
 from . import views
 
-# [docs:urls]
 urlpatterns = [
     path("", views.home, name="home"),
     path("hello/", views.hello, name="hello"),
@@ -12,4 +11,3 @@ urlpatterns = [
     path("posts/", views.posts, name="posts"),
     path("posts/<int:post_id>/", views.post_detail, name="post-detail"),
 ]
-# [/docs:urls]

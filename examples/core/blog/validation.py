@@ -8,7 +8,6 @@ from django.core.exceptions import RequestDataTooBig, ValidationError
 from django.db import models
 from django.http import HttpRequest
 
-# [docs:validation]
 MISSING = object()
 
 
@@ -74,6 +73,3 @@ def field_value(
         return field.clean(value, None)
     except ValidationError as exc:
         raise Invalid(name, " ".join(exc.messages)) from None
-
-
-# [/docs:validation]

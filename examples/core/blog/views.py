@@ -13,10 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from .models import Post
 from .validation import Invalid, field_value, parse_json_object, text
 
-PAGE_SIZE = 10
 
-
-# [docs:hello]
 def hello(request: HttpRequest) -> HttpResponse:
     return HttpResponse("Hello, world")
 
@@ -35,11 +32,11 @@ class PingView(View):
 # [/docs:ping]
 
 
+# [docs:post-detail]
 def post_as_dict(post: Post) -> dict[str, Any]:
     return {"id": post.pk, "author": post.author.name, "title": post.title, "body": post.body}
 
 
-# [docs:post-detail]
 @require_GET
 def post_detail(request: HttpRequest, post_id: int) -> JsonResponse:
     # The <int:post_id> converter already refused anything but digits.
@@ -51,6 +48,9 @@ def post_detail(request: HttpRequest, post_id: int) -> JsonResponse:
 
 
 # [docs:post-list]
+PAGE_SIZE = 10
+
+
 def list_posts(request: HttpRequest) -> JsonResponse:
     """GET /posts/?q=django&page=2: posts whose title contains q, ten a page."""
     query = text(request.GET.get("q", ""), "q")
@@ -113,6 +113,14 @@ def posts(request: HttpRequest) -> JsonResponse:
 # [/docs:posts]
 
 
+# [docs:not-found]
+def not_found(request: HttpRequest, exception: Exception) -> JsonResponse:
+    return JsonResponse({"error": "not found", "path": request.path}, status=404)
+
+
+# [/docs:not-found]
+
+
 # [docs:home]
 def home(request: HttpRequest) -> HttpResponse:
     latest = Post.objects.select_related("author").order_by("-id")[:5]
@@ -120,11 +128,3 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 # [/docs:home]
-
-
-# [docs:not-found]
-def not_found(request: HttpRequest, exception: Exception) -> JsonResponse:
-    return JsonResponse({"error": "not found", "path": request.path}, status=404)
-
-
-# [/docs:not-found]

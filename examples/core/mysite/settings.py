@@ -4,6 +4,7 @@ Everything that differs between a laptop and production is read from the
 environment here, in one place.
 """
 
+# [docs:environment]
 import os
 from pathlib import Path
 
@@ -12,7 +13,6 @@ from django.core.management.utils import get_random_secret_key
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
-# [docs:environment]
 def env_list(name: str, default: str) -> list[str]:
     """A comma-separated environment variable as a list, without empty items."""
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
@@ -25,6 +25,7 @@ SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or get_random_secret_key()
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
 # [/docs:environment]
 
+# [docs:installed-apps]
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -34,6 +35,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "blog",
 ]
+# [/docs:installed-apps]
 
 # [docs:middleware]
 MIDDLEWARE = [

@@ -3,7 +3,6 @@
 from django.contrib import admin
 from django.urls import include, path
 
-# [docs:root-urls]
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("blog.urls")),
@@ -11,4 +10,3 @@ urlpatterns = [
 
 # Used instead of Django's HTML page when DEBUG is off.
 handler404 = "blog.views.not_found"
-# [/docs:root-urls]
