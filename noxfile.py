@@ -10,7 +10,6 @@ import shutil
 from pathlib import Path
 
 import nox
-from packaging.requirements import Requirement
 
 ROOT = Path(__file__).parent
 PYPROJECT = nox.project.load_toml("pyproject.toml")
@@ -18,14 +17,15 @@ COVERAGE_DATA = ROOT / "build" / "coverage" / ".coverage"
 REPORT = ROOT / "build" / "snippet-report.json"
 # The version matrix: every Python with every Django (pyproject.toml's
 # [tool.cookbook.matrix]). django-cockroachdb's major.minor must equal Django's,
-# so it is pinned with it.
+# so a cell changes both (see "Installing from uv.lock").
 MATRIX = PYPROJECT["tool"]["cookbook"]["matrix"]
 MATRIX_PYTHONS = MATRIX["pythons"]
 DJANGOS = MATRIX["djangos"]
 PYTHON = MATRIX["default"]["python"]
 DEFAULT_DJANGO = MATRIX["default"]["django"]
 
-nox.options.default_venv_backend = "uv|virtualenv"
+# uv makes the environments and exports uv.lock's pins for them (see "Installing from uv.lock").
+nox.options.default_venv_backend = "uv"
 # uv leaves packages uncompiled, and where PYTHONDONTWRITEBYTECODE is set no
 # bytecode is ever cached: every process would compile Django, Sphinx and the
 # rest from source again (about 1.8 s of a 2.7 s docs build). Compile at install.
@@ -34,23 +34,67 @@ nox.options.sessions = ["docs", "tests", "lint"]
 nox.options.reuse_venv = "yes"
 
 
+# Installing from uv.lock
+#
+# uv.lock pins every dependency group of pyproject.toml, for every Python the matrix runs.
+# A session installs its groups' pins: `uv export --locked` writes them, with their hashes,
+# as a requirements file (and stops if pyproject.toml changed and `uv lock` was not run),
+# and `uv pip install` installs exactly those versions.
+#
+# A cell of the version matrix changes Django and django-cockroachdb, and nothing else.
+# django-cockroachdb X.Y requires Django X.Y, so the matrix's Djangos cannot share one
+# resolution: the `django` and `cockroachdb` groups hold the default pair, and for every
+# other Django of [tool.cookbook.matrix] a group named after it ("django-5.2") holds that
+# pair. pyproject.toml declares those groups in conflict with the default ones, and uv
+# locks each in a resolution of its own (uv.lock's "resolution-markers"). A cell with
+# another Django installs the test group's pins without Django and django-cockroachdb,
+# together with the pins of the cell's group. Every other package is the version the
+# default cell runs: if the pair needed another version of one, the two files would pin
+# it twice and `uv pip install` would refuse, rather than move it.
+DJANGO_PAIR = ("django", "django-cockroachdb")
+
+
+def locked_requirements(session: nox.Session, group: str, *, without: tuple[str, ...] = ()) -> Path:
+    """uv.lock's pins for ``group`` (less the packages ``without``), as a requirements file.
+
+    uv leaves the project itself out while it is not a package; once it is, uv export
+    adds it (``-e .``) to the environments that install ``docs`` or ``test``.
+    """
+    target = Path(session.create_tmp()) / f"{group}.txt"
+    project = [] if group in {"docs", "test"} else ["--no-emit-project"]
+    session.run_install(
+        "uv",
+        "export",
+        "--locked",
+        "--quiet",
+        f"--project={ROOT}",
+        "--no-default-groups",
+        f"--group={group}",
+        *project,
+        *(f"--no-emit-package={name}" for name in without),
+        f"--output-file={target}",
+        external=True,
+        silent=True,
+    )
+    return target
+
+
 def install_group(session: nox.Session, group: str) -> None:
-    session.install(*nox.project.dependency_groups(PYPROJECT, group))
+    """Install ``group`` as uv.lock pins it."""
+    session.install("-r", str(locked_requirements(session, group)))
 
 
 def install_tests(session: nox.Session, django: str) -> None:
-    """The test group, with Django and django-cockroachdb at the cell's major.minor."""
-    pinned = {
-        "django": f"django=={django}.*",
-        "django-cockroachdb": f"django-cockroachdb=={django}.*",
-    }
-    requirements = [
-        pinned.get(Requirement(spec).name.lower(), spec)
-        for spec in nox.project.dependency_groups(PYPROJECT, "test")
-    ]
-    session.install(*requirements)
-    # The pages run pip in this environment; a page that asks for another Django
-    # must fail there, not swap the cell's Django. pip reads <venv>/pip.conf.
+    """The test group as uv.lock pins it, with Django and django-cockroachdb at ``django``
+    (the module's comment above tells how a cell with another Django is installed)."""
+    if django == DEFAULT_DJANGO:
+        session.install("-r", str(locked_requirements(session, "test")))
+    else:
+        tests = locked_requirements(session, "test", without=DJANGO_PAIR)
+        pair = locked_requirements(session, f"django-{django}")
+        session.install("-r", str(tests), "-r", str(pair))
+    # The pages run pip in this environment; a page that asks for another Django must
+    # fail there, not swap the cell's Django. pip reads <venv>/pip.conf.
     venv = Path(session.virtualenv.location)
     (venv / "constraints.txt").write_text(f"django=={django}.*\n")
     (venv / "pip.conf").write_text(f"[install]\nconstraint = {venv / 'constraints.txt'}\n")
@@ -145,13 +189,33 @@ def cockroachdb(session: nox.Session) -> None:
     run_suite(session, "cockroachdb", {"COOKBOOK_COCKROACH_RUN": "1"}, paths)
 
 
+# The hosting configurations, each checked against its schema (check-jsonschema's
+# vendored copies, so no network is needed) and the workflows also with jactionlint.
+WORKFLOWS = ROOT / ".github" / "workflows"
+READTHEDOCS = ".readthedocs.yaml"
+
+
 @nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
-    """ruff, lint and format, over everything that is Python."""
+    """ruff over everything that is Python; the CI and hosting configurations."""
     install_group(session, "lint")
     paths = ["examples", "tests", "docs/conf.py", "docs/_ext", "noxfile.py"]
     session.run("ruff", "check", *paths)
     session.run("ruff", "format", "--check", *paths)
+    workflows = [str(path.relative_to(ROOT)) for path in sorted(WORKFLOWS.glob("*.yml"))]
+    session.run("check-jsonschema", "--builtin-schema", "vendor.github-workflows", *workflows)
+    session.run("check-jsonschema", "--builtin-schema", "vendor.readthedocs", READTHEDOCS)
+    # actionlint's checks (the correctness profile) with the lock's ShellCheck on the run:
+    # scripts and ruff on Python ones; never the GitHub API.
+    session.run(
+        "jactionlint",
+        "--profile=correctness",
+        "--no-online",
+        "--color=never",
+        f"--shellcheck={Path(session.bin) / 'shellcheck'}",
+        f"--ruff={Path(session.bin) / 'ruff'}",
+        *workflows,
+    )
 
 
 # axe-core, the accessibility engine the browser tests run in each page. npm installs
