@@ -17,14 +17,14 @@ COVERAGE_DATA = ROOT / "build" / "coverage" / ".coverage"
 REPORT = ROOT / "build" / "snippet-report.json"
 # The version matrix: every Python with every Django (pyproject.toml's
 # [tool.cookbook.matrix]). django-cockroachdb's major.minor must equal Django's,
-# so a cell changes both (see "Installing from uv.lock").
+# so a cell changes both (see install_tests).
 MATRIX = PYPROJECT["tool"]["cookbook"]["matrix"]
 MATRIX_PYTHONS = MATRIX["pythons"]
 DJANGOS = MATRIX["djangos"]
 PYTHON = MATRIX["default"]["python"]
 DEFAULT_DJANGO = MATRIX["default"]["django"]
 
-# uv makes the environments and exports uv.lock's pins for them (see "Installing from uv.lock").
+# uv makes the environments and exports uv.lock's pins for them (see locked_requirements).
 nox.options.default_venv_backend = "uv"
 # uv leaves packages uncompiled, and where PYTHONDONTWRITEBYTECODE is set no
 # bytecode is ever cached: every process would compile Django, Sphinx and the
@@ -34,31 +34,18 @@ nox.options.sessions = ["docs", "tests", "lint"]
 nox.options.reuse_venv = "yes"
 
 
-# Installing from uv.lock
-#
-# uv.lock pins every dependency group of pyproject.toml, for every Python the matrix runs.
-# A session installs its groups' pins: `uv export --locked` writes them, with their hashes,
-# as a requirements file (and stops if pyproject.toml changed and `uv lock` was not run),
-# and `uv pip install` installs exactly those versions.
-#
-# A cell of the version matrix changes Django and django-cockroachdb, and nothing else.
-# django-cockroachdb X.Y requires Django X.Y, so the matrix's Djangos cannot share one
-# resolution: the `django` and `cockroachdb` groups hold the default pair, and for every
-# other Django of [tool.cookbook.matrix] a group named after it ("django-5.2") holds that
-# pair. pyproject.toml declares those groups in conflict with the default ones, and uv
-# locks each in a resolution of its own (uv.lock's "resolution-markers"). A cell with
-# another Django installs the test group's pins without Django and django-cockroachdb,
-# together with the pins of the cell's group. Every other package is the version the
-# default cell runs: if the pair needed another version of one, the two files would pin
-# it twice and `uv pip install` would refuse, rather than move it.
+# Django and its CockroachDB backend: the two packages a cell of the version matrix changes.
 DJANGO_PAIR = ("django", "django-cockroachdb")
 
 
 def locked_requirements(session: nox.Session, group: str, *, without: tuple[str, ...] = ()) -> Path:
-    """uv.lock's pins for ``group`` (less the packages ``without``), as a requirements file.
+    """uv.lock's pins for ``group``, less the packages ``without``, as a requirements file.
 
-    uv leaves the project itself out while it is not a package; once it is, uv export
-    adds it (``-e .``) to the environments that install ``docs`` or ``test``.
+    uv.lock pins every dependency group of pyproject.toml, for every Python the matrix
+    runs. ``uv export --locked`` writes a group's pins with their hashes, and stops when
+    pyproject.toml changed and ``uv lock`` was not run; ``uv pip install -r`` then installs
+    exactly those versions. The project itself is left out while it is not a package;
+    once it is, the export adds it (``-e .``) for the ``docs`` and ``test`` groups.
     """
     target = Path(session.create_tmp()) / f"{group}.txt"
     project = [] if group in {"docs", "test"} else ["--no-emit-project"]
@@ -85,16 +72,28 @@ def install_group(session: nox.Session, group: str) -> None:
 
 
 def install_tests(session: nox.Session, django: str) -> None:
-    """The test group as uv.lock pins it, with Django and django-cockroachdb at ``django``
-    (the module's comment above tells how a cell with another Django is installed)."""
+    """The test group as uv.lock pins it, with Django and django-cockroachdb at ``django``.
+
+    A cell of the version matrix changes those two and nothing else. django-cockroachdb
+    X.Y requires Django X.Y, so the matrix's Djangos cannot share one resolution: the
+    ``django`` and ``cockroachdb`` groups hold the default pair, and for each other Django
+    of [tool.cookbook.matrix] a group named after it (``django-5.2``) holds that pair.
+    pyproject.toml declares those groups in conflict ([tool.uv] conflicts), so uv.lock
+    locks each in a resolution of its own. A cell with another Django installs the test
+    group's pins without the default pair, together with the pins of its own group: every
+    other package is at the version the default cell runs, and were the pair to need
+    another version of one, the two files would pin it twice and ``uv pip install`` would
+    refuse rather than move it.
+
+    The pages run pip in this environment; a page that asks for another Django must fail
+    there, not swap the cell's Django: pip reads the constraint from <venv>/pip.conf.
+    """
     if django == DEFAULT_DJANGO:
         session.install("-r", str(locked_requirements(session, "test")))
     else:
         tests = locked_requirements(session, "test", without=DJANGO_PAIR)
         pair = locked_requirements(session, f"django-{django}")
         session.install("-r", str(tests), "-r", str(pair))
-    # The pages run pip in this environment; a page that asks for another Django must
-    # fail there, not swap the cell's Django. pip reads <venv>/pip.conf.
     venv = Path(session.virtualenv.location)
     (venv / "constraints.txt").write_text(f"django=={django}.*\n")
     (venv / "pip.conf").write_text(f"[install]\nconstraint = {venv / 'constraints.txt'}\n")
