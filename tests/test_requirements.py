@@ -113,6 +113,24 @@ def locked_versions() -> dict[tuple[str, NormalizedName], Version]:
     return pinned
 
 
+def test_each_matrix_django_is_locked_with_its_backend() -> None:
+    """Every Django of the version matrix has a group that asks for it and for the
+    django-cockroachdb of the same major.minor (the default's are the ``django`` and
+    ``cockroachdb`` groups), and uv.lock pins both inside that major.minor."""
+    matrix = PYPROJECT["tool"]["cookbook"]["matrix"]
+    for django in matrix["djangos"]:
+        if django == matrix["default"]["django"]:
+            pair = {"django": "django", "django-cockroachdb": "cockroachdb"}
+        else:
+            pair = dict.fromkeys(("django", "django-cockroachdb"), f"django-{django}")
+        series = SpecifierSet(f"=={django}.*")
+        for package, group in pair.items():
+            (declared,) = [r for r in group_requirements(group) if r.name == package]
+            assert bounds(declared.specifier) == bounds(series), f"{group}: {declared}"
+            locked = locked_versions()[canonicalize_name(group), canonicalize_name(package)]
+            assert locked in series, f"uv.lock pins {package} {locked} for group {group}"
+
+
 def test_bounds_compare_spellings_of_one_range() -> None:
     assert bounds(SpecifierSet("==6.1.*")) == bounds(SpecifierSet(">=6.1,<6.2"))
     assert bounds(SpecifierSet("~=3.10.0")) == bounds(SpecifierSet(">=3.10.0,<3.11"))
