@@ -12,7 +12,6 @@ DOCS = Path(__file__).resolve().parent
 ROOT = DOCS.parent
 # The harness is documented in the reference section, and the Nitro recipe
 # documents its Django dispatcher.
-sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "examples" / "nitro"))
 # Our own extension: the snippet status from the test runs' reports, example downloads.
 sys.path.insert(0, str(DOCS / "_ext"))
@@ -29,6 +28,7 @@ extensions = [
     "sphinx_copybutton",
     "sphinx_tabs.tabs",
     "snippet_status",
+    "reader_project",
 ]
 
 myst_enable_extensions = ["colon_fence", "deflist", "fieldlist"]
@@ -49,7 +49,9 @@ html_favicon = "_static/favicon.svg"
 html_theme_options = {"navigation_with_keys": True}
 
 # Copy only the commands: not the prompts, not the output lines.
-copybutton_prompt_text = r"\$ |>>> |\.\.\. |=> |-> "
+# A bare "..." is the prompt of the empty line that ends a compound statement in
+# a pycon block: it is copied as that empty line, which the REPL needs.
+copybutton_prompt_text = r"\$ |>>> |\.\.\.(?: |$)|=> |-> "
 copybutton_prompt_is_regexp = True
 copybutton_only_copy_prompt_lines = True
 copybutton_line_continuation_character = "\\"

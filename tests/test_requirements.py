@@ -27,8 +27,7 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
-from cookbook_harness.postgres import ROOT
-from cookbook_harness.suites import EXAMPLES
+from cookbook_harness.layout import EXAMPLES, ROOT, example_names, matrix
 
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
 LOCK = tomllib.loads((ROOT / "uv.lock").read_text())
@@ -56,7 +55,7 @@ def example_groups(example: str) -> list[str]:
 
 
 def requirements_txt(example: str) -> dict[NormalizedName, Requirement]:
-    lines = (ROOT / "examples" / example / "requirements.txt").read_text().splitlines()
+    lines = (EXAMPLES / example / "requirements.txt").read_text().splitlines()
     found = [Requirement(line) for line in lines if line.strip() and not line.startswith("#")]
     return {canonicalize_name(requirement.name): requirement for requirement in found}
 
@@ -117,9 +116,9 @@ def test_each_matrix_django_is_locked_with_its_backend() -> None:
     """Every Django of the version matrix has a group that asks for it and for the
     django-cockroachdb of the same major.minor (the default's are the ``django`` and
     ``cockroachdb`` groups), and uv.lock pins both inside that major.minor."""
-    matrix = PYPROJECT["tool"]["cookbook"]["matrix"]
-    for django in matrix["djangos"]:
-        if django == matrix["default"]["django"]:
+    cells = matrix()
+    for django in cells["djangos"]:
+        if django == cells["default"]["django"]:
             pair = {"django": "django", "django-cockroachdb": "cockroachdb"}
         else:
             pair = dict.fromkeys(("django", "django-cockroachdb"), f"django-{django}")
@@ -142,7 +141,7 @@ def test_bounds_compare_spellings_of_one_range() -> None:
         bounds(SpecifierSet("!=6.1.1"))
 
 
-@pytest.mark.parametrize("example", EXAMPLES)
+@pytest.mark.parametrize("example", example_names())
 def test_requirements_ask_for_what_the_groups_pin(example: str) -> None:
     """The same packages as the example's groups, with the same extras, markers and bounds,
     and uv.lock's version for each satisfies requirements.txt."""
@@ -195,7 +194,7 @@ def settings_modules(source: Path) -> Iterator[str]:
 
 def needed_distributions(example: str) -> dict[NormalizedName, str]:
     """Each distribution the example needs, with the reason."""
-    folder = ROOT / "examples" / example
+    folder = EXAMPLES / example
     ours = local_modules(folder) | set(sys.stdlib_module_names) | {"__future__"}
     modules: dict[str, str] = {}
     for source in sorted(folder.rglob("*.py")):
@@ -242,7 +241,7 @@ def installed_closure(requirements: list[Requirement]) -> set[NormalizedName]:
     return brought
 
 
-@pytest.mark.parametrize("example", EXAMPLES)
+@pytest.mark.parametrize("example", example_names())
 def test_requirements_install_what_the_example_needs(example: str) -> None:
     """Installing requirements.txt brings every distribution the example imports, its
     settings load and its pytest.ini needs."""

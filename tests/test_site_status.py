@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from cookbook_harness.postgres import ROOT
+from cookbook_harness.layout import ROOT
 
 sys.path.insert(0, str(ROOT / "docs" / "_ext"))
 

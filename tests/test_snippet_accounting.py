@@ -14,15 +14,15 @@ import pytest
 from docutils import nodes
 from sphinx.application import Sphinx
 
+from cookbook_harness.accounting import page_regions
+from cookbook_harness.evaluators import LANGUAGES
+from cookbook_harness.layout import CONF, DOCS, EXAMPLES, ROOT
 from cookbook_harness.pages import Page, parse_page
-from cookbook_harness.postgres import ROOT
-from cookbook_harness.runner import LANGUAGES, page_regions
 
-DOCS = ROOT / "docs"
-INCLUDE_ROOTS = (ROOT / "examples", ROOT / "conf")
+INCLUDE_ROOTS = (EXAMPLES, CONF)
 
 
-def rendered_blocks(tmp: Path) -> Iterator[tuple[Path, nodes.literal_block]]:
+def rendered_blocks(tmp: Path) -> Iterator[tuple[Path, nodes.Element]]:
     app = Sphinx(
         str(DOCS),
         str(DOCS),
@@ -35,7 +35,10 @@ def rendered_blocks(tmp: Path) -> Iterator[tuple[Path, nodes.literal_block]]:
     )
     app.build()
     for docname in sorted(app.env.found_docs):
-        for node in app.env.get_doctree(docname).findall(nodes.literal_block):
+        doctree = app.env.get_doctree(docname)
+        for node in doctree.findall(
+            lambda n: isinstance(n, nodes.literal_block | nodes.doctest_block)
+        ):
             yield DOCS / f"{docname}.md", node
 
 
@@ -44,7 +47,21 @@ def blocks(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[Path, nodes.l
     return list(rendered_blocks(tmp_path_factory.mktemp("sphinx")))
 
 
+def test_no_docstring_example_goes_unrun(blocks) -> None:  # type: ignore[no-untyped-def]
+    """A ``>>>`` example in a docstring that autodoc renders is a block no run executes."""
+    found = [
+        f"{page_path.relative_to(ROOT)}: a >>> example from {node.source or 'a docstring'}, "
+        f"line {node.line}: no run executes it; make it a test of the module instead"
+        for page_path, node in blocks
+        if isinstance(node, nodes.doctest_block)
+    ]
+    assert not found, "\n".join(found)
+
+
 def test_sphinx_and_the_runner_see_the_same_blocks(blocks) -> None:  # type: ignore[no-untyped-def]
+    blocks = [
+        (page_path, node) for page_path, node in blocks if isinstance(node, nodes.literal_block)
+    ]
     by_page: dict[Path, list[int]] = {page_path: [] for page_path, _ in blocks}
     for page_path, node in blocks:
         if not node.source or node.source.endswith(".md"):
@@ -58,6 +75,8 @@ def test_every_block_is_included_executed_or_skipped_with_a_reason(blocks) -> No
     problems: list[str] = []
     pages: dict[Path, Page] = {}
     for page_path, node in blocks:
+        if isinstance(node, nodes.doctest_block):
+            continue  # test_no_docstring_example_goes_unrun
         page = pages.setdefault(page_path, parse_page(page_path))
         where = f"{page_path.relative_to(ROOT)}:{node.line}"
         if node.source and not node.source.endswith(".md"):
@@ -95,7 +114,7 @@ def _check_include(where: str, block, source: Path) -> list[str]:  # type: ignor
 def test_report_counts_blocks_not_skip_comments() -> None:
     """Sybil reports each ``% skip:`` comment as a passing example; the report must not
     count those as blocks that ran, so Ran + Included + Skipped never exceeds Blocks."""
-    from cookbook_harness.plugin import snippet_report
+    from cookbook_harness.report import RunFacts, snippet_report
 
     page = "docs/recipes/cockroachdb.md"
     lines = page_regions(ROOT / page, "secure")
@@ -110,7 +129,8 @@ def test_report_counts_blocks_not_skip_comments() -> None:
             (executed, "passed", ""),
         )
     ]
-    figures = snippet_report(outcomes, None)["pages"][page]["secure"]
+    facts = RunFacts(blocks=outcomes)
+    figures = snippet_report(facts, "passed", 0)["pages"][page]["secure"]
     assert figures["executed"] == 1
     assert figures["skipped"] == [{"line": skipped, "reason": "why"}]
     assert figures["failed"] == 0

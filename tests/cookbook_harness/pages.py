@@ -18,8 +18,8 @@ from markdown_it.renderer import RendererHTML
 from myst_parser.config.main import MdParserConfig
 from myst_parser.parsers.mdit import create_md_parser
 
-# The tab labels of the two variants, as the reader sees them.
-VARIANT_LABELS = {"Secure": "secure", "Insecure": "insecure"}
+from .layout import VARIANT_LABELS, VARIANTS
+
 DIRECTIVE = re.compile(r"^\{(?P<name>[\w:-]+)\}\s*(?P<argument>.*)$")
 OPTION = re.compile(r"^\s*:(?P<key>[\w-]+):\s*(?P<value>.*)$")
 
@@ -34,6 +34,7 @@ class Block:
     argument: str
     options: dict[str, str]
     variant: str | None
+    content: str = ""
 
     @property
     def included(self) -> bool:
@@ -58,7 +59,7 @@ class Page:
     def variants(self) -> tuple[str, ...]:
         """Both variants when the page has variant tabs, else only the insecure one."""
         found = {VARIANT_LABELS[t.label] for t in self.tabs if t.label in VARIANT_LABELS}
-        return ("secure", "insecure") if found else ("insecure",)
+        return VARIANTS if found else ("insecure",)
 
     @property
     def has_variants(self) -> bool:
@@ -124,13 +125,15 @@ def _walk(text: str, offset: int, variant: str | None, page: Page) -> None:
         info = token.info.strip()
         match = DIRECTIVE.match(info)
         if match is None:
-            page.blocks.append(Block(first, info.split()[0] if info else "", None, "", {}, variant))
+            language = info.split()[0] if info else ""
+            page.blocks.append(Block(first, language, None, "", {}, variant, token.content))
             continue
         name, argument = match["name"], match["argument"].strip()
         options, option_lines = _split_options(token.content)
         if name in CODE_DIRECTIVES:
             language = options.get("language", "") if name == "literalinclude" else argument
-            page.blocks.append(Block(first, language, name, argument, options, variant))
+            content = "\n".join(token.content.splitlines()[option_lines:])
+            page.blocks.append(Block(first, language, name, argument, options, variant, content))
             continue
         # Any other directive (tabs, admonitions, ...) holds MyST content.
         body_first = token.map[0] + 1 + option_lines

@@ -5,40 +5,55 @@ Loaded with ``-p cookbook_harness.plugin`` (see pyproject.toml).
 
 from __future__ import annotations
 
-import json
 import os
-import platform
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sybil.sybil import SybilCollection
+from sybil import Document
+from sybil.integration.pytest import SybilFile, SybilItem
 
-from . import cockroach, runner, suites
-from .pages import parse_page
-from .postgres import ROOT, Cluster, HarnessError, Servers, describe, running_servers
+from . import cockroach, evaluators, suites
+from .layout import ROOT, VARIANTS, example_names
+from .postgres import Cluster, HarnessError, Servers, describe, running_servers
+from .report import RunFacts, header, report_path, snippet_report, write
 
-REPORT = ROOT / "build" / "snippet-report.json"
+#: What the run did, for the snippet report (report.py).
+FACTS = pytest.StashKey[RunFacts]()
 
 
 @pytest.fixture(scope="session")
-def cookbook_servers() -> Iterator[Servers]:
-    """The secure and insecure clusters, started once per session, always stopped."""
+def cookbook_servers(pytestconfig: pytest.Config) -> Iterator[Servers]:
+    """The secure and insecure clusters, started once per session, always stopped.
+
+    With ``COOKBOOK_SERVERS`` naming a file that another session wrote
+    (:meth:`Servers.save`), this session uses that session's clusters instead.
+    """
+    shared = os.environ.get("COOKBOOK_SERVERS")
+    if shared:
+        servers = Servers.attach(Path(shared))
+        facts(pytestconfig).servers = dict(describe(servers))
+        yield servers
+        return
     try:
         with running_servers() as servers:
-            _server_facts.update(describe(servers))
+            facts(pytestconfig).servers = dict(describe(servers))
             yield servers
     except HarnessError as exc:
         pytest.exit(f"cookbook harness: {exc}", returncode=3)
 
 
 @pytest.fixture(scope="session")
-def example_suites(cookbook_servers: Servers) -> Iterator[suites.Runs]:
-    """The example projects' suites, running in the background (see suites.py)."""
-    yield from suites.started_suites(cookbook_servers)
+def example_suites(cookbook_servers: Servers, pytestconfig: pytest.Config) -> Iterator[suites.Runs]:
+    """The example projects' suites this session tests, running in the background.
+
+    Only those whose test (tests/test_examples.py) was selected, in the
+    variants selected; see suites.py.
+    """
+    wanted = pytestconfig.stash.get(_SUITES, set())
+    yield from suites.started_suites(cookbook_servers, wanted)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -55,30 +70,47 @@ def _start_example_suites(request: pytest.FixtureRequest) -> None:
 _RUNS_SUITES = pytest.StashKey[bool]()
 
 
+_SUITES = pytest.StashKey[set[tuple[str, str]]]()
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    last = [item for item in items if item.nodeid.startswith(suites.TEST_PREFIX)]
-    if last:
-        config.stash[_RUNS_SUITES] = True
-        items[:] = [item for item in items if item not in last] + last
+    """Move the tests that wait for the example suites to the end, and note which suites
+    the selected tests need: (example, variant), from their parameters."""
+    last = [item for item in items if "example_suites" in getattr(item, "fixturenames", ())]
+    if not last:
+        return
+    config.stash[_RUNS_SUITES] = True
+    items[:] = [item for item in items if item not in last] + last
+    params = [item.callspec.params if hasattr(item, "callspec") else {} for item in last]
+    # A test that names no example (the included coverage) needs those the others
+    # name, or all of them.
+    named = sorted({p["example"] for p in params if "example" in p}) or example_names()
+    wanted: set[tuple[str, str]] = set()
+    for found in params:
+        variants = [found["cluster"]] if "cluster" in found else list(VARIANTS)
+        examples = [found["example"]] if "example" in found else named
+        wanted |= {(example, variant) for example in examples for variant in variants}
+    config.stash[_SUITES] = wanted
 
 
 @pytest.fixture(scope="session")
-def cockroach_nodes() -> Iterator[dict[str, cockroach.Node]]:
+def cockroach_nodes(pytestconfig: pytest.Config) -> Iterator[dict[str, cockroach.Node]]:
     """CockroachDB nodes by variant in the CockroachDB run (nox -s cockroachdb); else none."""
-    if not runner.cockroach_run():
+    if not evaluators.cockroach_run():
         yield {}
         return
     try:
         with cockroach.running_nodes() as nodes:
-            _server_facts["cockroachdb"] = ".".join(
-                map(str, cockroach.cockroach_version(next(iter(nodes.values())).binary))
-            )
+            version = cockroach.cockroach_version(next(iter(nodes.values())).binary)
+            servers = facts(pytestconfig).servers or {}
+            servers["cockroachdb"] = ".".join(map(str, version))
+            facts(pytestconfig).servers = servers
             yield nodes
     except HarnessError as exc:
         pytest.exit(f"cookbook harness: {exc}", returncode=3)
 
 
-@pytest.fixture(params=["secure", "insecure"])
+@pytest.fixture(params=VARIANTS)
 def cluster(request: pytest.FixtureRequest, cookbook_servers: Servers) -> Cluster:
     """Each test using this runs once per variant."""
     variant = request.param
@@ -96,109 +128,113 @@ def fresh_database(cluster: Cluster) -> Iterator[str]:
     cluster.drop_database(name)
 
 
-_collect_docs = SybilCollection(runner.sybils()).pytest()
+class PageFile(SybilFile):
+    """A page: Sybil's item per block and variant, then one item that ends each variant.
+
+    The last item reads the servers' logs once more after stopping what the
+    page left running, runs the decoy test of the Secure variant, and cleans up.
+    """
+
+    def collect(self) -> Iterator[pytest.Item]:
+        for sybil in self.sybils:
+            document = sybil.parse(self.path)
+            self.documents.append(document)
+            examples = list(document.examples())
+            for example in examples:
+                yield SybilItem.from_parent(self, sybil=sybil, example=example)
+            if examples:
+                yield VariantEnd.from_parent(self, name=f"{sybil.name}:end", document=document)
+
+
+class VariantEnd(pytest.Item):
+    def __init__(self, *, document: Document, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.document = document
+
+    def runtest(self) -> None:
+        page = str(self.path.relative_to(ROOT))
+        variant = self.document.namespace["_cookbook_variant"]
+        ends = facts(self.config).variant_ends
+        ends[page, variant] = {"failed": True}
+        ends[page, variant] = evaluators.finish_variant(self.document.namespace, page)
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+        if isinstance(excinfo.value, evaluators.SnippetFailure):
+            return str(excinfo.value)
+        return str(super().repr_failure(excinfo, style))
+
+    def reportinfo(self) -> tuple[Path, int, str]:
+        return self.path, 0, self.name
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> Any:
-    return _collect_docs(file_path, parent)
+    sybils = [sybil for sybil in evaluators.sybils() if sybil.should_parse(file_path)]
+    if sybils:
+        return PageFile.from_parent(parent, path=file_path, sybils=sybils)
+    return None
 
 
 # --- the snippet report ----------------------------------------------------------
 
-_outcomes: list[dict[str, Any]] = []
-_server_facts: dict[str, Any] = {}
 
-
-def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    path, _, name = report.nodeid.partition("::")
-    if not path.endswith(".md") or not name.startswith("sybil:"):
-        return
-    if report.when != "call" and not (report.when == "setup" and report.outcome != "passed"):
-        return
-    variant = name.split(",")[0].removeprefix("sybil:")
-    line = int(name.split("line:")[1].split(",")[0])
-    reason = ""
-    if report.skipped and isinstance(report.longrepr, tuple):
-        reason = report.longrepr[2].removeprefix("Skipped: ")
-    _outcomes.append(
-        {
-            "page": path,
-            "line": line,
-            "variant": variant,
-            "outcome": report.outcome,
-            "reason": reason,
-        }
-    )
-
-
-def snippet_report(
-    outcomes: list[dict[str, Any]], servers: dict[str, Any] | None
-) -> dict[str, Any]:
-    """Per page and variant: blocks executed, included, skipped (with reasons)."""
-    pages: dict[str, Any] = {}
-    for md in sorted((ROOT / "docs").rglob("*.md")):
-        if "_build" in md.parts:
-            continue
-        page = parse_page(md)
-        relative = str(md.relative_to(ROOT))
-        entry: dict[str, Any] = {}
-        for variant in page.variants:
-            visible = [b for b in page.blocks if b.variant in (None, variant)]
-            ran = [o for o in outcomes if o["page"] == relative and o["variant"] == variant]
-            # Sybil reports each `% skip:` comment as an example too: those are not
-            # blocks, and count only if they fail (a condition that cannot be evaluated).
-            lines = {b.line for b in visible}
-            blocks_ran = [o for o in ran if o["line"] in lines]
-            entry[variant if page.has_variants else "single"] = {
-                "blocks": len(visible),
-                "included": sum(b.included for b in visible),
-                "includes": [
-                    {"line": b.line, "file": _repository_path(md, b.argument)}
-                    for b in visible
-                    if b.included
-                ],
-                "executed": sum(o["outcome"] == "passed" for o in blocks_ran),
-                "failed": sum(o["outcome"] == "failed" for o in ran),
-                "skipped": [
-                    {"line": o["line"], "reason": o["reason"]}
-                    for o in blocks_ran
-                    if o["outcome"] == "skipped"
-                ],
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Iterator[pytest.TestReport]:
+    """Count every test's outcome and name each failure; record what each page block did."""
+    report: pytest.TestReport = yield
+    found = facts(item.config)
+    if report.failed:
+        found.failed_tests.append(
+            {"test": report.nodeid, "when": report.when, "message": _last_line(report)}
+        )
+    if report.when == "call" or (report.when == "setup" and not report.passed):
+        found.counts[report.outcome] = found.counts.get(report.outcome, 0) + 1
+    if not isinstance(item, SybilItem):
+        return report
+    if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
+        example = item.example
+        reason = ""
+        if report.skipped and call.excinfo is not None:
+            # pytest.skip() raises Skipped (with .msg); Sybil's skip raises unittest.SkipTest.
+            skip = call.excinfo.value
+            reason = str(getattr(skip, "msg", None) or skip)
+        found.blocks.append(
+            {
+                "page": str(Path(example.path).relative_to(ROOT)),
+                "line": example.line,
+                "variant": example.namespace["_cookbook_variant"],
+                "outcome": report.outcome,
+                "reason": reason,
             }
-        pages[relative] = entry
-    return {
-        "generated": datetime.now(UTC).isoformat(timespec="seconds"),
-        "python": platform.python_version(),
-        "django": _version("django"),
-        # The version-matrix cell (set by nox), and the integrations it ran with.
-        "cell": os.environ.get("COOKBOOK_CELL"),
-        "packages": {name: _version(name) for name in PACKAGES},
-        "servers": servers,
-        "pages": pages,
-    }
+        )
+    return report
 
 
-PACKAGES = ("django-cockroachdb", "psycopg", "dbos", "procrastinate", "nitro-boost", "sybil")
+def _last_line(report: pytest.TestReport) -> str:
+    text = report.longreprtext.strip()
+    return text.splitlines()[-1][:300] if text else ""
 
 
-def _version(name: str) -> str | None:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version(name)
-    except PackageNotFoundError:
-        return None
+def facts(config: pytest.Config) -> RunFacts:
+    return config.stash.setdefault(FACTS, RunFacts())
 
 
-def _repository_path(page: Path, argument: str) -> str:
-    """An included file's path from the repository root, as the page names it."""
-    target = (page.parent / argument).resolve()
-    return str(target.relative_to(ROOT)) if target.is_relative_to(ROOT) else argument
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if os.environ.get("COOKBOOK_REPORT"):
+        # A complete run: until it ends, its report says it has not finished.
+        write(report_path(), header("running"))
 
 
-def pytest_sessionfinish(session: pytest.Session) -> None:
-    if not _outcomes:
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    found = facts(session.config)
+    complete = bool(os.environ.get("COOKBOOK_REPORT"))
+    if not found.blocks and not complete:
         return
-    REPORT.parent.mkdir(parents=True, exist_ok=True)
-    report = snippet_report(_outcomes, _server_facts or None)
-    REPORT.write_text(json.dumps(report, indent=2) + "\n")
+    if exitstatus == pytest.ExitCode.INTERRUPTED:
+        outcome = "interrupted"
+    elif exitstatus == pytest.ExitCode.OK and not found.failed_tests:
+        outcome = "passed"
+    else:
+        outcome = "failed"
+    write(report_path(), snippet_report(found, outcome, int(exitstatus)))

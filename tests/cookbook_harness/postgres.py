@@ -19,6 +19,7 @@ import dataclasses
 import errno
 import fcntl
 import importlib.util
+import json
 import os
 import pwd
 import shutil
@@ -32,10 +33,14 @@ from pathlib import Path
 
 import psycopg
 
-ROOT = Path(__file__).resolve().parents[2]
-CONF = ROOT / "conf" / "postgres"
-VARIANTS = ("secure", "insecure")
+from .layout import CONF as CONF_ROOT
+from .layout import VARIANTS
+
+CONF = CONF_ROOT / "postgres"
 DATABASE_USER = "cookbook"
+# The example projects' own test suites log in as another role, so that the
+# servers' logs tell their connections from those of the page being run.
+TESTS_USER = "cookbook_tests"
 DATABASE_PASSWORD = "cookbook"
 DATABASE_NAME = "cookbook"
 TEMPLATE_NAME = "cookbook_template"
@@ -45,6 +50,9 @@ LOCK_PATH = Path(tempfile.gettempdir()) / "cookbook-postgres.lock"
 # Test-only speed settings: data loss on a crash does not matter for a
 # throwaway cluster. They are not in conf/ because readers must not copy them.
 SPEED_OPTIONS = ("-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off")
+# Every connection's authentication and TLS state goes to the server's log, where
+# the harness reads it (ConnectionLog) to hold each page variant to its rules.
+AUDIT_OPTIONS = ("-c log_connections=on", "-c log_line_prefix='%c '")
 
 
 class HarnessError(RuntimeError):
@@ -174,7 +182,7 @@ class Cluster:
     variant: str
     binaries: Binaries
     datadir: Path
-    certs: Path | None
+    pki: Path | None
     port: int
     account: pwd.struct_passwd | None
     started_seconds: float = 0.0
@@ -184,27 +192,29 @@ class Cluster:
         return self.variant == "secure"
 
     @property
-    def socket_dir(self) -> Path:
-        return self.datadir
+    def client_certs(self) -> Path:
+        """What a client of the secure cluster holds: ca.crt, client.crt, client.key."""
+        assert self.pki is not None, "only the secure cluster has certificates"
+        return self.pki / "client"
 
     def client_env(
-        self, database: str = DATABASE_NAME, certs: Path | None = None
+        self, database: str = DATABASE_NAME, user: str = DATABASE_USER
     ) -> dict[str, str]:
-        """libpq environment variables that reach this cluster as the app user."""
+        """libpq environment variables that reach this cluster as ``user``."""
         env = {
             "PGHOST": "127.0.0.1",
             "PGPORT": str(self.port),
-            "PGUSER": DATABASE_USER,
+            "PGUSER": user,
             "PGDATABASE": database,
         }
         if self.secure:
-            certs = certs or self.certs
-            assert certs is not None
+            certs = self.client_certs
+            key = "client" if user == DATABASE_USER else user
             env |= {
                 "PGSSLMODE": "verify-full",
                 "PGSSLROOTCERT": str(certs / "ca.crt"),
-                "PGSSLCERT": str(certs / "client.crt"),
-                "PGSSLKEY": str(certs / "client.key"),
+                "PGSSLCERT": str(certs / f"{key}.crt"),
+                "PGSSLKEY": str(certs / f"{key}.key"),
             }
         else:
             env |= {"PGPASSWORD": DATABASE_PASSWORD, "PGSSLMODE": "disable"}
@@ -219,17 +229,19 @@ class Cluster:
     def admin(self, database: str = "postgres") -> psycopg.Connection:
         """A superuser connection over the cluster's Unix socket."""
         return psycopg.connect(
-            host=str(self.socket_dir),
+            host=str(self.datadir),
             port=self.port,
             user="postgres",
             dbname=database,
             autocommit=True,
         )
 
-    def create_database(self, name: str, template: str = TEMPLATE_NAME) -> None:
+    def create_database(
+        self, name: str, template: str = TEMPLATE_NAME, owner: str = DATABASE_USER
+    ) -> None:
         with self.admin() as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}" OWNER {DATABASE_USER}')
+            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}" OWNER "{owner}"')
 
     def drop_database(self, name: str) -> None:
         with self.admin() as conn:
@@ -256,6 +268,16 @@ class Cluster:
         return result
 
 
+def tls_unavailable(binaries: Binaries) -> str:
+    """Why the secure variant cannot run on these binaries, and the fix."""
+    return (
+        f"TLS unavailable: the PostgreSQL server from {binaries.origin} ({binaries.bindir}) "
+        "was built without SSL support, so the secure variant cannot run.\nFix: install a "
+        "server built with OpenSSL (Debian/Ubuntu: apt-get install postgresql) or point "
+        "COOKBOOK_PG_BINDIR at one."
+    )
+
+
 def start_cluster(variant: str, binaries: Binaries, workdir: Path, port_offset: int = 0) -> Cluster:
     """Create, configure and start one cluster under ``workdir``.
 
@@ -263,12 +285,20 @@ def start_cluster(variant: str, binaries: Binaries, workdir: Path, port_offset: 
     show those ports, so only hand-started development servers use it.
     """
     if variant == "secure" and not binaries.has_tls:
-        raise HarnessError(
-            f"TLS unavailable: the PostgreSQL server from {binaries.origin} "
-            f"({binaries.bindir}) was built without SSL support, so the secure variant "
-            "cannot run.\nFix: install a server built with OpenSSL (Debian/Ubuntu: "
-            "apt-get install postgresql) or point COOKBOOK_PG_BINDIR at one."
-        )
+        raise HarnessError(tls_unavailable(binaries))
+    port = _free_conf_port(variant, port_offset)
+    began = time.perf_counter()
+    cluster = _init_cluster(variant, binaries, workdir, port)
+    _configure(cluster)
+    if cluster.secure:
+        _install_certs(cluster, workdir / "pki")
+    _launch(cluster)
+    _create_roles(cluster)
+    cluster.started_seconds = time.perf_counter() - began
+    return cluster
+
+
+def _free_conf_port(variant: str, port_offset: int) -> int:
     port = conf_port(variant) + port_offset
     if port_in_use(port):
         raise HarnessError(
@@ -277,11 +307,14 @@ def start_cluster(variant: str, binaries: Binaries, workdir: Path, port_offset: 
             f"(find it with `ss -ltnp 'sport = :{port}'`); a server left over from an "
             f"interrupted run stops with `pg_ctl -D <its data directory> stop`."
         )
+    return port
+
+
+def _init_cluster(variant: str, binaries: Binaries, workdir: Path, port: int) -> Cluster:
+    """An initialised data directory, owned by the servers' account."""
     account = server_account()
-    began = time.perf_counter()
     datadir = workdir / variant
     datadir.mkdir(mode=0o700)
-    certs = None
     if account is not None:
         os.chown(datadir, account.pw_uid, account.pw_gid)
     cluster = Cluster(variant, binaries, datadir, None, port, account)
@@ -300,53 +333,91 @@ def start_cluster(variant: str, binaries: Binaries, workdir: Path, port_offset: 
             str(datadir),
         ]
     )
-    shutil.copy(CONF / variant / "pg_hba.conf", datadir / "pg_hba.conf")
-    with open(datadir / "postgresql.conf", "a") as conf:
-        conf.write(f"\ninclude '{CONF / variant / 'postgresql.conf'}'\n")
-    if variant == "secure":
-        certs = workdir / "certs"
-        if not certs.exists():
-            subprocess.run(
-                ["sh", str(CONF / "make-certs.sh"), str(certs), DATABASE_USER],
-                check=True,
-                capture_output=True,
-            )
-        for name in ("server.crt", "server.key", "ca.crt"):
-            target = datadir / name
-            shutil.copy(certs / name, target)
-            os.chmod(target, 0o600)
-            if account is not None:
-                os.chown(target, account.pw_uid, account.pw_gid)
-        cluster.certs = certs
+    return cluster
+
+
+def _configure(cluster: Cluster) -> None:
+    """The variant's pg_hba.conf, and its postgresql.conf included from the repository."""
+    shutil.copy(CONF / cluster.variant / "pg_hba.conf", cluster.datadir / "pg_hba.conf")
+    with open(cluster.datadir / "postgresql.conf", "a") as conf:
+        conf.write(f"\ninclude '{CONF / cluster.variant / 'postgresql.conf'}'\n")
+
+
+def _install_certs(cluster: Cluster, pki: Path) -> None:
+    """Make the throwaway CA and certificates once, give the server its three files.
+
+    The example suites' role gets a client certificate of its own, minted with
+    the same authority.
+    """
+    if not pki.exists():
+        subprocess.run(
+            ["sh", str(CONF / "make-certs.sh"), str(pki), DATABASE_USER],
+            check=True,
+            capture_output=True,
+        )
+        mint_client_certificate(pki, TESTS_USER, pki / "client")
+    for name in ("server.crt", "server.key", "ca.crt"):
+        target = cluster.datadir / name
+        shutil.copy(pki / "server" / name, target)
+        os.chmod(target, 0o600)
+        if cluster.account is not None:
+            os.chown(target, cluster.account.pw_uid, cluster.account.pw_gid)
+    cluster.pki = pki
+
+
+def mint_client_certificate(pki: Path, user: str, folder: Path) -> tuple[Path, Path]:
+    """A client certificate for ``user`` signed by the authority in ``pki/ca``.
+
+    Writes ``<user>.crt`` and ``<user>.key`` into ``folder``; returns their paths.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    key, csr, crt = (folder / f"{user}.{suffix}" for suffix in ("key", "csr", "crt"))
+    ca = pki / "ca"
+    commands = [
+        ["openssl", "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"]
+        + ["-out", str(key)],
+        ["openssl", "req", "-new", "-key", str(key), "-subj", f"/CN={user}", "-out", str(csr)],
+        ["openssl", "x509", "-req", "-in", str(csr), "-CA", str(ca / "ca.crt")]
+        + ["-CAkey", str(ca / "ca.key"), "-CAserial", str(ca / "ca.srl"), "-CAcreateserial"]
+        + ["-days", "30", "-out", str(crt)],
+    ]
+    for command in commands:
+        subprocess.run(command, check=True, capture_output=True)
+    key.chmod(0o600)
+    csr.unlink()
+    return crt, key
+
+
+def _launch(cluster: Cluster) -> None:
+    datadir = cluster.datadir
     options = " ".join(
-        (*SPEED_OPTIONS, f"-c unix_socket_directories='{datadir}'", f"-c port={port}")
+        (
+            *SPEED_OPTIONS,
+            *AUDIT_OPTIONS,
+            f"-c unix_socket_directories='{datadir}'",
+            f"-c port={cluster.port}",
+        )
     )
+    log = datadir / "server.log"
     result = cluster._run(
-        [
-            "pg_ctl",
-            "-D",
-            str(datadir),
-            "-l",
-            str(datadir / "server.log"),
-            "-o",
-            options,
-            "-w",
-            "start",
-        ],
+        ["pg_ctl", "-D", str(datadir), "-l", str(log), "-o", options, "-w", "start"],
         check=False,
     )
     if result.returncode != 0:
-        log = (datadir / "server.log").read_text() if (datadir / "server.log").exists() else ""
+        shown = log.read_text() if log.exists() else ""
         raise HarnessError(
-            f"The {variant} cluster did not start:\n{result.stdout}{result.stderr}{log}"
+            f"The {cluster.variant} cluster did not start:\n{result.stdout}{result.stderr}{shown}"
         )
+
+
+def _create_roles(cluster: Cluster) -> None:
+    """The application's role, the template of every fresh database, and its first one."""
     with cluster.admin() as conn:
-        password = f" PASSWORD '{DATABASE_PASSWORD}'" if variant == "insecure" else ""
+        password = "" if cluster.secure else f" PASSWORD '{DATABASE_PASSWORD}'"
         conn.execute(f"CREATE ROLE {DATABASE_USER} LOGIN CREATEDB{password}")
+        conn.execute(f"CREATE ROLE {TESTS_USER} LOGIN CREATEDB{password}")
         conn.execute(f"CREATE DATABASE {TEMPLATE_NAME} OWNER {DATABASE_USER}")
         conn.execute(f"CREATE DATABASE {DATABASE_NAME} OWNER {DATABASE_USER}")
-    cluster.started_seconds = time.perf_counter() - began
-    return cluster
 
 
 @contextlib.contextmanager
@@ -383,6 +454,37 @@ class Servers:
             cluster.stop()
         shutil.rmtree(self.workdir, ignore_errors=True)
 
+    def save(self, path: Path) -> None:
+        """Describe the running clusters, so that another test session can use them."""
+        data = {
+            "binaries": [str(self.binaries.bindir), self.binaries.origin, self.binaries.has_tls],
+            "workdir": str(self.workdir),
+            "clusters": {
+                variant: [str(c.datadir), str(c.pki) if c.pki else None, c.port]
+                for variant, c in self.clusters.items()
+            },
+            "unavailable": self.unavailable,
+        }
+        path.write_text(json.dumps(data))
+
+    @classmethod
+    def attach(cls, path: Path) -> Servers:
+        """The clusters another session started and described with :meth:`save`.
+
+        The session that attaches neither starts nor stops them.
+        """
+        data = json.loads(path.read_text())
+        bindir, origin, has_tls = data["binaries"]
+        binaries = Binaries(Path(bindir), origin, has_tls)
+        account = server_account()
+        clusters = {
+            variant: Cluster(
+                variant, binaries, Path(datadir), Path(pki) if pki else None, port, account
+            )
+            for variant, (datadir, pki, port) in data["clusters"].items()
+        }
+        return cls(binaries, Path(data["workdir"]), clusters, data["unavailable"])
+
 
 def stop_stale(binaries: Binaries) -> None:
     """Stop clusters that an interrupted session left behind (we hold the lock)."""
@@ -415,11 +517,7 @@ def running_servers(
         try:
             for variant in variants:
                 if variant == "secure" and not binaries.has_tls:
-                    servers.unavailable[variant] = (
-                        f"TLS unavailable: PostgreSQL from {binaries.origin} was built without "
-                        "SSL; install the system's server (apt-get install postgresql) to run "
-                        "the Secure variant"
-                    )
+                    servers.unavailable[variant] = tls_unavailable(binaries)
                     continue
                 servers.clusters[variant] = start_cluster(variant, binaries, workdir, port_offset)
             yield servers

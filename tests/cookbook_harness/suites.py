@@ -2,71 +2,148 @@
 
 Each project has its own Django settings, so its suite runs in a subprocess
 that gets the cluster through the libpq environment only, exactly as a
-reader's shell would give it, and a fresh database each time. The suites
-spend most of their time waiting on servers, workers and timers, so they run
-side by side, in the background, while the pages run (see plugin.py).
+reader's shell would give it, and a fresh database each time. It logs in as
+``postgres.TESTS_USER``, so that the servers' logs tell its connections from a
+page's (audit.py). The suites spend most of their time waiting on servers,
+workers and timers, so they run side by side, in the background, while the
+pages run (see plugin.py).
+
+Every suite runs under coverage, with branches, into one data file per
+variant (included.py checks the lines the pages include), and writes a JUnit
+XML file from which the report counts its passed, skipped and failed tests.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import shutil
 import subprocess
 import sys
 import uuid
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
 
-from .postgres import ROOT, Cluster, Servers
+from .layout import BUILD, COVERAGE, EXAMPLES, ROOT, example_names
+from .postgres import TESTS_USER, Cluster, Servers
 
-EXAMPLES = sorted(path.parent.name for path in (ROOT / "examples").glob("*/pytest.ini"))
 SUITES_AT_ONCE = int(os.environ.get("COOKBOOK_SUITES_AT_ONCE", "4"))
-# Each suite is a test of tests/test_examples.py.
-TEST_PREFIX = "tests/test_examples.py::test_example_suite"
+SUITE_TIMEOUT = 900
+RESULTS = BUILD / "suites"
 
-Runs = dict[tuple[str, str], Future[subprocess.CompletedProcess[str]]]
+
+@dataclasses.dataclass
+class SuiteResult:
+    """One example suite in one variant: its exit status, output and tests."""
+
+    example: str
+    variant: str
+    returncode: int
+    output: str
+    passed: list[str]
+    skipped: list[dict[str, str]]
+    failed: list[dict[str, str]]
+
+    def figures(self) -> dict[str, object]:
+        return {
+            "returncode": self.returncode,
+            "passed": len(self.passed),
+            "skipped": self.skipped,
+            "failed": self.failed,
+        }
+
+
+Runs = dict[tuple[str, str], Future[SuiteResult]]
+
+
+def coverage_file(variant: str) -> Path:
+    """Where the suites of one variant write their coverage data."""
+    return COVERAGE / variant / ".coverage"
 
 
 def example_env(cluster: Cluster, database: str) -> dict[str, str]:
     inherited = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("PG", "DJANGO_", "PYTEST_", "COV_CORE_"))
+        if not key.startswith(("PG", "DJANGO_", "PYTEST_", "COV_CORE_", "COVERAGE_"))
     }
-    return inherited | cluster.client_env(database)
+    return inherited | cluster.client_env(database, user=TESTS_USER)
 
 
-def run_suite(example: str, cluster: Cluster, database: str) -> subprocess.CompletedProcess[str]:
-    measure = (
-        [
-            "coverage",
-            "run",
-            f"--rcfile={ROOT / 'pyproject.toml'}",
-            f"--source={ROOT / 'examples'}",
-            "-m",
-        ]
-        if os.environ.get("COOKBOOK_COVERAGE")
-        else []
-    )
-    command = [sys.executable, "-m", *measure, "pytest", "-q", "-p", "no:cacheprovider"]
-    return subprocess.run(
-        command,
-        cwd=ROOT / "examples" / example,
-        env=example_env(cluster, database),
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
+def run_suite(example: str, cluster: Cluster, database: str) -> SuiteResult:
+    junit = RESULTS / f"{example}-{cluster.variant}.xml"
+    junit.unlink(missing_ok=True)
+    command = [
+        sys.executable,
+        "-m",
+        "coverage",
+        "run",
+        f"--rcfile={ROOT / 'pyproject.toml'}",
+        f"--source={EXAMPLES}",
+        "-m",
+        "pytest",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        f"--junitxml={junit}",
+    ]
+    env = example_env(cluster, database) | {"COVERAGE_FILE": str(coverage_file(cluster.variant))}
+    try:
+        done = subprocess.run(
+            command,
+            cwd=EXAMPLES / example,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=SUITE_TIMEOUT,
+        )
+        returncode, output = done.returncode, done.stdout + done.stderr
+    except subprocess.TimeoutExpired as expired:
+        returncode = -1
+        output = f"timed out after {SUITE_TIMEOUT} s\n{expired.stdout or ''}{expired.stderr or ''}"
+    passed, skipped, failed = junit_tests(junit)
+    return SuiteResult(example, cluster.variant, returncode, output, passed, skipped, failed)
 
 
-def started_suites(servers: Servers) -> Iterator[Runs]:
-    """Start every example's suite in every available variant; wait for all at the end."""
+def junit_tests(path: Path) -> tuple[list[str], list[dict[str, str]], list[dict[str, str]]]:
+    """Passed test names, skipped and failed tests with their messages, from JUnit XML."""
+    passed: list[str] = []
+    skipped: list[dict[str, str]] = []
+    failed: list[dict[str, str]] = []
+    if not path.exists():
+        return passed, skipped, failed
+    for case in ET.parse(path).iter("testcase"):
+        name = f"{case.get('classname', '')}::{case.get('name', '')}"
+        skip = case.find("skipped")
+        problem = case.find("failure")
+        if problem is None:
+            problem = case.find("error")
+        if problem is not None:
+            failed.append({"test": name, "message": problem.get("message", "")})
+        elif skip is not None:
+            skipped.append({"test": name, "reason": skip.get("message", "")})
+        else:
+            passed.append(name)
+    return passed, skipped, failed
+
+
+def started_suites(servers: Servers, wanted: set[tuple[str, str]]) -> Iterator[Runs]:
+    """Start the wanted (example, variant) suites; wait for all of them at the end."""
     databases: list[tuple[Cluster, str]] = []
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    for variant in servers.clusters:
+        shutil.rmtree(coverage_file(variant).parent, ignore_errors=True)
+        coverage_file(variant).parent.mkdir(parents=True)
     with ThreadPoolExecutor(max_workers=SUITES_AT_ONCE) as pool:
         runs: Runs = {}
-        for example in EXAMPLES:
+        for example in example_names():
             for variant, cluster in servers.clusters.items():
+                if (example, variant) not in wanted:
+                    continue
                 database = f"test_{uuid.uuid4().hex[:12]}"
-                cluster.create_database(database)
+                cluster.create_database(database, owner=TESTS_USER)
                 databases.append((cluster, database))
                 runs[example, variant] = pool.submit(run_suite, example, cluster, database)
         yield runs

@@ -1,0 +1,119 @@
+"""One mutation per test; each must make the narrowest check fail with the right message."""
+
+from __future__ import annotations
+
+from conftest import Mutant
+
+HOWTO = "docs/howto/database-servers.md"
+CORE = "docs/recipes/core.md"
+# The core example's suite in the Secure variant, and the coverage of what the pages
+# include from it (test_included_coverage judges only the examples whose suites ran).
+CORE_SECURE_SUITE = (
+    "test_examples.py::test_example_suite[secure-core]",
+    "test_included_coverage.py::test_included_python_ran[secure]",
+)
+SECURE_EXPORT = (
+    "$ export PGHOST=127.0.0.1 PGPORT=15433 PGDATABASE=cookbook PGUSER=cookbook PGSSLMODE="
+    "verify-full PGSSLROOTCERT=$PWD/certs/ca.crt PGSSLCERT=$PWD/certs/client.crt "
+    "PGSSLKEY=$PWD/certs/client.key"
+)
+
+
+def test_changed_console_output(mutant: Mutant) -> None:
+    mutant.replace(HOWTO, "subject=CN = cookbook", "subject=CN = somebody")
+    mutant.pytest(f"../{HOWTO}").assert_fails_with(
+        f"{HOWTO}:", "differs from the page", "-subject=CN = somebody", "+subject=CN = cookbook"
+    )
+
+
+def test_changed_sql_result(mutant: Mutant) -> None:
+    mutant.replace(HOWTO, " cookbook     | cookbook\n", " cookbook     | postgres\n")
+    mutant.pytest(f"../{HOWTO}").assert_fails_with("differs from the page", "cookbook | postgres")
+
+
+def test_changed_pycon_output(mutant: Mutant) -> None:
+    mutant.replace(
+        CORE,
+        '>>> Post.objects.filter(title__icontains="django").count()\n1\n',
+        '>>> Post.objects.filter(title__icontains="django").count()\n2\n',
+    )
+    mutant.pytest(f"../{CORE}").assert_fails_with(f"{CORE}:", "[secure]", "2")
+
+
+def test_secure_only_change(mutant: Mutant) -> None:
+    mutant.replace(HOWTO, " t   | TLSv1.3", " t   | TLSv1.2")
+    check = mutant.pytest(f"../{HOWTO}", "-k", "secure and not insecure")
+    check.assert_fails_with("[secure]", "+ t | TLSv1.3")
+    insecure = mutant.pytest(f"../{HOWTO}", "-k", "insecure")
+    assert insecure.returncode == 0, insecure.output
+
+
+def test_secure_tab_without_verify_full(mutant: Mutant) -> None:
+    mutant.replace(
+        HOWTO, "PGSSLMODE=verify-full PGSSLROOTCERT=$PWD/certs/ca.crt", "PGSSLMODE=require"
+    )
+    mutant.pytest(f"../{HOWTO}").assert_fails_with(
+        f"{HOWTO} [secure]", "accepted a certificate for another name", "decoy server (127.0.0.1:"
+    )
+
+
+def test_secure_tab_pointed_at_the_insecure_server(mutant: Mutant) -> None:
+    mutant.replace(
+        CORE,
+        SECURE_EXPORT,
+        "$ export PGHOST=127.0.0.1 PGPORT=15432 PGDATABASE=cookbook PGUSER=cookbook "
+        "PGPASSWORD=cookbook",
+    )
+    mutant.pytest(f"../{CORE}").assert_fails_with(
+        f"{CORE}:",
+        "[secure]: the Secure variant allows TLS with a client certificate",
+        "to the insecure server as cookbook, database cookbook, without TLS, "
+        "authenticated by a password",
+    )
+
+
+def test_new_bash_block_without_a_skip(mutant: Mutant) -> None:
+    (mutant.root / HOWTO).write_text((mutant.root / HOWTO).read_text() + "\n```bash\nls\n```\n")
+    mutant.pytest("test_snippet_accounting.py").assert_fails_with(
+        "a bash block that is neither included, executed", "nor skipped with a reason"
+    )
+
+
+def test_new_text_block_without_a_skip(mutant: Mutant) -> None:
+    (mutant.root / HOWTO).write_text((mutant.root / HOWTO).read_text() + "\n```text\nhello\n```\n")
+    mutant.pytest("test_snippet_accounting.py").assert_fails_with(
+        "a text block that is neither included, executed"
+    )
+
+
+def test_false_docstring_example(mutant: Mutant) -> None:
+    mutant.replace(
+        "tests/cookbook_harness/matching.py",
+        '    """None when ``got`` matches ``want`` (with ``...`` wildcards), else a diff."""',
+        '    """None when ``got`` matches ``want``, else a diff.\n\n    >>> 1 + 1\n    3\n    """',
+    )
+    mutant.pytest("test_snippet_accounting.py").assert_fails_with(
+        "a >>> example from", "matching.py", "no run executes it"
+    )
+
+
+def test_unexecuted_line_in_an_included_region(mutant: Mutant) -> None:
+    mutant.replace(
+        "examples/core/blog/views.py",
+        '    return HttpResponse("Hello, world")\n',
+        '    return HttpResponse("Hello, world")\n    print("never")\n',
+    )
+    check = mutant.pytest(*CORE_SECURE_SUITE)
+    check.assert_fails_with(
+        "docs/recipes/core.md:", "[secure] shows examples/core/blog/views.py: lines", "never ran"
+    )
+
+
+def test_unexecuted_branch_in_an_included_region(mutant: Mutant) -> None:
+    mutant.replace(
+        "examples/core/blog/views.py",
+        '    return HttpResponse("Hello, world")\n',
+        '    if request is not None:\n        pass\n    return HttpResponse("Hello, world")\n',
+    )
+    check = mutant.pytest(*CORE_SECURE_SUITE)
+    check.assert_fails_with("[secure] shows examples/core/blog/views.py: branches", "never ran")
