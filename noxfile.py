@@ -46,7 +46,9 @@ def locked_requirements(session: nox.Session, group: str, *, without: tuple[str,
     exactly those versions. With the ``docs`` and ``test`` groups comes the project itself,
     the test harness, editable (``-e .``; the ``harness`` group has its import hook).
     """
-    target = Path(session.create_tmp()) / f"{group}.txt"
+    # Beside the environment, not in session.create_tmp(), which would set TMPDIR for
+    # every command of the session (the harness's lock file and servers live in TMPDIR).
+    target = Path(session.virtualenv.location) / f"locked-{group}.txt"
     project = [] if group in {"docs", "test"} else ["--no-emit-project"]
     session.run_install(
         "uv",
