@@ -118,7 +118,19 @@ def run_suite(
     env = env | {"COOKBOOK_CELL": cell}
     if not session.posargs:
         env["COOKBOOK_REPORT"] = str(BUILD / f"snippet-report-{cell}.json")
-    session.run("python", "-m", "pytest", *(session.posargs or paths), env=env)
+    pytest(session, *(session.posargs or paths), env=env)
+
+
+def pytest(session: nox.Session, *arguments: str, env: dict[str, str] | None = None) -> None:
+    """pytest, given the time to stop its servers and processes on Ctrl-C or SIGTERM.
+
+    nox's defaults (0.3 s after SIGINT, then SIGTERM, then SIGKILL 0.2 s later)
+    would kill it in the middle of its clean-up; its watchdog would still stop
+    what it left, but later.
+    """
+    session.run(
+        "python", "-m", "pytest", *arguments, env=env, interrupt_timeout=8, terminate_timeout=2
+    )
 
 
 @nox.session(python=PYTHON)
@@ -157,7 +169,14 @@ def mutations(session: nox.Session) -> None:
     (tests/mutations); the copies run against this session's servers.
     """
     install_tests(session, DEFAULT_DJANGO)
-    session.run("python", "-m", "pytest", "tests/mutations", *session.posargs)
+    pytest(session, "tests/mutations", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def robustness(session: nox.Session) -> None:
+    """Interrupted and killed test sessions leave nothing running (tests/robustness)."""
+    install_tests(session, DEFAULT_DJANGO)
+    pytest(session, "tests/robustness", *session.posargs)
 
 
 @nox.session(python=MATRIX_PYTHONS)
@@ -239,7 +258,7 @@ def browser(session: nox.Session) -> None:
     install_group(session, "browser")
     axe = install_axe(session)
     env = {"AXE_CORE_JS": str(axe)}
-    session.run("python", "-m", "pytest", "tests/browser", *session.posargs, env=env)
+    pytest(session, "tests/browser", *session.posargs, env=env)
 
 
 @nox.session(python=PYTHON)

@@ -2,8 +2,9 @@
 
 Every other module of the harness, the Sphinx extensions, the benchmarks and
 noxfile.py take these from here. ``COOKBOOK_ROOT`` points the harness at
-another copy of the repository (the mutation tests run their mutated copies
-this way); by default it is the checkout this package is installed from.
+another copy of the repository; by default it is the checkout this package is
+installed from. ``COOKBOOK_BUILD`` moves what a run writes (reports, coverage
+data) out of the checkout's build/, for test sessions that tests start.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ ROOT = Path(os.environ.get("COOKBOOK_ROOT") or Path(__file__).resolve().parents[
 DOCS = ROOT / "docs"
 EXAMPLES = ROOT / "examples"
 CONF = ROOT / "conf"
-BUILD = ROOT / "build"
+# What the test runs write; a test session run by a test points it elsewhere.
+BUILD = Path(os.environ.get("COOKBOOK_BUILD") or ROOT / "build")
 
 #: The database variants, as the pages' tabs name them (``Secure``, ``Insecure``).
 VARIANTS = ("secure", "insecure")

@@ -6,6 +6,7 @@ Loaded with ``-p cookbook_harness.plugin`` (see pyproject.toml).
 from __future__ import annotations
 
 import os
+import signal
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,6 +31,8 @@ def cookbook_servers(pytestconfig: pytest.Config) -> Iterator[Servers]:
 
     With ``COOKBOOK_SERVERS`` naming a file that another session wrote
     (:meth:`Servers.save`), this session uses that session's clusters instead.
+    ``COOKBOOK_PORT_OFFSET`` moves them off the ports the pages show (the
+    harness's own tests of interruption use it; pages cannot run there).
     """
     shared = os.environ.get("COOKBOOK_SERVERS")
     if shared:
@@ -37,8 +40,9 @@ def cookbook_servers(pytestconfig: pytest.Config) -> Iterator[Servers]:
         facts(pytestconfig).servers = dict(describe(servers))
         yield servers
         return
+    offset = int(os.environ.get("COOKBOOK_PORT_OFFSET", "0"))
     try:
-        with running_servers() as servers:
+        with running_servers(port_offset=offset) as servers:
             facts(pytestconfig).servers = dict(describe(servers))
             yield servers
     except HarnessError as exc:
@@ -218,6 +222,21 @@ def _last_line(report: pytest.TestReport) -> str:
 
 def facts(config: pytest.Config) -> RunFacts:
     return config.stash.setdefault(FACTS, RunFacts())
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Started with SIGINT ignored (a script's `make test &`), every process this session
+    # starts would ignore the SIGINT that stops a server gracefully; and SIGTERM (nox on
+    # a second Ctrl-C, a CI runner cancelling) would end the session without clean-up.
+    # Both interrupt the session instead, which then stops what it started.
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _interrupt)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

@@ -33,6 +33,7 @@ from pathlib import Path
 
 import psycopg
 
+from . import watchdog
 from .layout import CONF as CONF_ROOT
 from .layout import VARIANTS
 
@@ -258,6 +259,8 @@ class Cluster:
         if self.account is not None:
             kwargs = {"user": self.account.pw_uid, "group": self.account.pw_gid, "extra_groups": []}
         env = {"PATH": os.environ.get("PATH", ""), "LC_ALL": "C", "TZ": "UTC"}
+        # The session's mark: the watchdog finds the servers by it too.
+        env[watchdog.MARK] = watchdog.session_mark()
         # The caller's directory may be closed to the server's user.
         cwd = self.datadir.parent
         result = subprocess.run(argv, capture_output=True, text=True, env=env, cwd=cwd, **kwargs)
@@ -422,22 +425,43 @@ def _create_roles(cluster: Cluster) -> None:
 
 @contextlib.contextmanager
 def exclusive_ports() -> Iterator[None]:
-    """Let concurrent test sessions on one machine take turns with the fixed ports."""
+    """Let concurrent test sessions on one machine take turns with the fixed ports.
+
+    The session that holds them writes who it is into the lock file; one that
+    waits says so on the terminal (past pytest's output capture), naming it.
+    """
     with open(LOCK_PATH, "a+") as lock:
         with contextlib.suppress(PermissionError):
             os.chmod(LOCK_PATH, 0o666)
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            print(
-                f"cookbook: another test session holds the database ports ({LOCK_PATH}); waiting",
-                file=sys.stderr,
+            lock.seek(0)
+            holder = lock.read().strip() or "a session that did not say who it is"
+            began = time.monotonic()
+            _tell(
+                f"cookbook: waiting for the database ports {conf_port('insecure')} and "
+                f"{conf_port('secure')}, which another test session holds: {holder} "
+                f"(lock file {LOCK_PATH})"
             )
             fcntl.flock(lock, fcntl.LOCK_EX)
+            _tell(f"cookbook: got the database ports after {time.monotonic() - began:.0f} s")
+        lock.seek(0)
+        lock.truncate()
+        command = " ".join(sys.argv)[:200]
+        lock.write(f"pid {os.getpid()} ({command}), since {time.strftime('%H:%M:%S')}\n")
+        lock.flush()
         try:
             yield
         finally:
+            lock.seek(0)
+            lock.truncate()
             fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _tell(message: str) -> None:
+    """A line for the person at the terminal, which pytest's capture does not swallow."""
+    print(message, file=sys.__stderr__, flush=True)
 
 
 @dataclasses.dataclass
@@ -450,9 +474,9 @@ class Servers:
     unavailable: dict[str, str]
 
     def stop(self) -> None:
+        """Stop the clusters; the watchdog removes their folder (watchdog.py)."""
         for cluster in self.clusters.values():
             cluster.stop()
-        shutil.rmtree(self.workdir, ignore_errors=True)
 
     def save(self, path: Path) -> None:
         """Describe the running clusters, so that another test session can use them."""
@@ -514,15 +538,18 @@ def running_servers(
         workdir = Path(tempfile.mkdtemp(prefix=prefix))
         os.chmod(workdir, 0o755)
         servers = Servers(binaries, workdir, {}, {})
-        try:
-            for variant in variants:
-                if variant == "secure" and not binaries.has_tls:
-                    servers.unavailable[variant] = tls_unavailable(binaries)
-                    continue
-                servers.clusters[variant] = start_cluster(variant, binaries, workdir, port_offset)
-            yield servers
-        finally:
-            servers.stop()
+        with watchdog.watching(workdir):
+            try:
+                for variant in variants:
+                    if variant == "secure" and not binaries.has_tls:
+                        servers.unavailable[variant] = tls_unavailable(binaries)
+                        continue
+                    servers.clusters[variant] = start_cluster(
+                        variant, binaries, workdir, port_offset
+                    )
+                yield servers
+            finally:
+                servers.stop()
 
 
 def describe(servers: Servers) -> Mapping[str, object]:

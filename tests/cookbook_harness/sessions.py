@@ -31,7 +31,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from . import audit
+from . import audit, watchdog
 from .cockroach import Node
 from .layout import EXAMPLES, ROOT
 from .matching import SnippetFailure
@@ -301,6 +301,8 @@ class PageRun:
             "TERM": "dumb",
             "PYTHONUNBUFFERED": "1",
             "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+            # What the page starts ends with the session (watchdog.py).
+            watchdog.MARK: watchdog.session_mark(),
         }
         self.shell = Shell(self.project, env)
         self.shell_env, self.shell_cwd = env, self.project

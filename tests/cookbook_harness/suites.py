@@ -15,9 +15,11 @@ XML file from which the report counts its passed, skipped and failed tests.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import uuid
@@ -26,6 +28,7 @@ from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
+from . import watchdog
 from .layout import BUILD, COVERAGE, EXAMPLES, ROOT, example_names
 from .postgres import TESTS_USER, Cluster, Servers
 
@@ -72,7 +75,33 @@ def example_env(cluster: Cluster, database: str) -> dict[str, str]:
     return inherited | cluster.client_env(database, user=TESTS_USER)
 
 
-def run_suite(example: str, cluster: Cluster, database: str) -> SuiteResult:
+class Processes:
+    """The suites' processes that are running, so that an interrupted session can end them."""
+
+    def __init__(self) -> None:
+        self.running: set[subprocess.Popen[str]] = set()
+
+    def end_all(self) -> None:
+        """End the suites still running, and what they started in sessions of their own
+        (a suite's development servers), found by the session's mark."""
+        if not self.running:
+            return
+        for process in list(self.running):
+            end(process)
+        watchdog.end_processes(watchdog.session_mark(), frozenset({os.getpid()}))
+
+
+def end(process: subprocess.Popen[str]) -> None:
+    """SIGTERM to the process's group, SIGKILL three seconds later if it is still there."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, sig)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=3)
+            return
+
+
+def run_suite(example: str, cluster: Cluster, database: str, processes: Processes) -> SuiteResult:
     junit = RESULTS / f"{example}-{cluster.variant}.xml"
     junit.unlink(missing_ok=True)
     command = [
@@ -90,19 +119,26 @@ def run_suite(example: str, cluster: Cluster, database: str) -> SuiteResult:
         f"--junitxml={junit}",
     ]
     env = example_env(cluster, database) | {"COVERAGE_FILE": str(coverage_file(cluster.variant))}
+    # A process group of its own, so that everything the suite starts can be ended.
+    process = subprocess.Popen(
+        command,
+        cwd=EXAMPLES / example,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    processes.running.add(process)
     try:
-        done = subprocess.run(
-            command,
-            cwd=EXAMPLES / example,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=SUITE_TIMEOUT,
-        )
-        returncode, output = done.returncode, done.stdout + done.stderr
-    except subprocess.TimeoutExpired as expired:
-        returncode = -1
-        output = f"timed out after {SUITE_TIMEOUT} s\n{expired.stdout or ''}{expired.stderr or ''}"
+        output, _ = process.communicate(timeout=SUITE_TIMEOUT)
+        returncode = process.returncode
+    except subprocess.TimeoutExpired:
+        end(process)
+        output, _ = process.communicate()
+        returncode, output = -1, f"timed out after {SUITE_TIMEOUT} s\n{output}"
+    finally:
+        processes.running.discard(process)
     passed, skipped, failed = junit_tests(junit)
     return SuiteResult(example, cluster.variant, returncode, output, passed, skipped, failed)
 
@@ -136,8 +172,10 @@ def started_suites(servers: Servers, wanted: set[tuple[str, str]]) -> Iterator[R
     for variant in servers.clusters:
         shutil.rmtree(coverage_file(variant).parent, ignore_errors=True)
         coverage_file(variant).parent.mkdir(parents=True)
-    with ThreadPoolExecutor(max_workers=SUITES_AT_ONCE) as pool:
-        runs: Runs = {}
+    processes = Processes()
+    pool = ThreadPoolExecutor(max_workers=SUITES_AT_ONCE)
+    runs: Runs = {}
+    try:
         for example in example_names():
             for variant, cluster in servers.clusters.items():
                 if (example, variant) not in wanted:
@@ -145,7 +183,14 @@ def started_suites(servers: Servers, wanted: set[tuple[str, str]]) -> Iterator[R
                 database = f"test_{uuid.uuid4().hex[:12]}"
                 cluster.create_database(database, owner=TESTS_USER)
                 databases.append((cluster, database))
-                runs[example, variant] = pool.submit(run_suite, example, cluster, database)
+                runs[example, variant] = pool.submit(
+                    run_suite, example, cluster, database, processes
+                )
         yield runs
+    finally:
+        # Normally every suite is done by now; after an interruption, end them.
+        pool.shutdown(wait=False, cancel_futures=True)
+        processes.end_all()
+        pool.shutdown(wait=True)
     for cluster, database in databases:
         cluster.drop_database(database)

@@ -1,5 +1,6 @@
 """Fixtures: DBOS launched fresh for each test, and real server processes."""
 
+import contextlib
 import os
 import shutil
 import signal
@@ -109,11 +110,19 @@ class Project:
             return sock.connect_ex(("127.0.0.1", self.port)) == 0
 
     def stop_servers(self) -> None:
-        """Stop the servers still running as Ctrl-C does, so that they exit cleanly."""
+        """Stop the servers still running as Ctrl-C does, so that they exit cleanly.
+
+        A process started with SIGINT ignored (a script's `pytest &`) passes that
+        on, and its runserver ignores Ctrl-C: SIGTERM, then SIGKILL, follow.
+        """
         for server in self.servers:
-            if server.poll() is None:
-                os.killpg(server.pid, signal.SIGINT)
-                server.wait(timeout=30)
+            for sig, grace in ((signal.SIGINT, 10), (signal.SIGTERM, 5), (signal.SIGKILL, 5)):
+                if server.poll() is not None:
+                    break
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(server.pid, sig)
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    server.wait(timeout=grace)
 
 
 def wait_for(condition: Callable[[], object], what: str, timeout: float = 30.0) -> None:
