@@ -10,21 +10,21 @@ import shutil
 from pathlib import Path
 
 import nox
-from packaging.requirements import Requirement
 
 ROOT = Path(__file__).parent
 PYPROJECT = nox.project.load_toml("pyproject.toml")
 BUILD = ROOT / "build"
 # The version matrix: every Python with every Django (pyproject.toml's
 # [tool.cookbook.matrix]). django-cockroachdb's major.minor must equal Django's,
-# so it is pinned with it.
+# so a cell changes both (see install_tests).
 MATRIX = PYPROJECT["tool"]["cookbook"]["matrix"]
 MATRIX_PYTHONS = MATRIX["pythons"]
 DJANGOS = MATRIX["djangos"]
 PYTHON = MATRIX["default"]["python"]
 DEFAULT_DJANGO = MATRIX["default"]["django"]
 
-nox.options.default_venv_backend = "uv|virtualenv"
+# uv makes the environments and exports uv.lock's pins for them (see locked_requirements).
+nox.options.default_venv_backend = "uv"
 # uv leaves packages uncompiled, and where PYTHONDONTWRITEBYTECODE is set no
 # bytecode is ever cached: every process would compile Django, Sphinx and the
 # rest from source again (about 1.8 s of a 2.7 s docs build). Compile at install.
@@ -33,29 +33,68 @@ nox.options.sessions = ["docs", "tests", "lint"]
 nox.options.reuse_venv = "yes"
 
 
+# Django and its CockroachDB backend: the two packages a cell of the version matrix changes.
+DJANGO_PAIR = ("django", "django-cockroachdb")
+
+
+def locked_requirements(session: nox.Session, group: str, *, without: tuple[str, ...] = ()) -> Path:
+    """uv.lock's pins for ``group``, less the packages ``without``, as a requirements file.
+
+    uv.lock pins every dependency group of pyproject.toml, for every Python the matrix
+    runs. ``uv export --locked`` writes a group's pins with their hashes, and stops when
+    pyproject.toml changed and ``uv lock`` was not run; ``uv pip install -r`` then installs
+    exactly those versions. With the ``docs`` and ``test`` groups comes the project itself,
+    the test harness, editable (``-e .``; the ``harness`` group has its import hook).
+    """
+    # Beside the environment, not in session.create_tmp(), which would set TMPDIR for
+    # every command of the session (the harness's lock file and servers live in TMPDIR).
+    target = Path(session.virtualenv.location) / f"locked-{group}.txt"
+    project = [] if group in {"docs", "test"} else ["--no-emit-project"]
+    session.run_install(
+        "uv",
+        "export",
+        "--locked",
+        "--quiet",
+        f"--project={ROOT}",
+        "--no-default-groups",
+        f"--group={group}",
+        *project,
+        *(f"--no-emit-package={name}" for name in without),
+        f"--output-file={target}",
+        external=True,
+        silent=True,
+    )
+    return target
+
+
 def install_group(session: nox.Session, group: str) -> None:
-    session.install(*nox.project.dependency_groups(PYPROJECT, group))
-
-
-def install_harness(session: nox.Session) -> None:
-    """The repository's package, the test harness, editable (its import hook needs editables)."""
-    session.install("editables", "-e", ".")
+    """Install ``group`` as uv.lock pins it."""
+    session.install("-r", str(locked_requirements(session, group)))
 
 
 def install_tests(session: nox.Session, django: str) -> None:
-    """The test group, with Django and django-cockroachdb at the cell's major.minor."""
-    pinned = {
-        "django": f"django=={django}.*",
-        "django-cockroachdb": f"django-cockroachdb=={django}.*",
-    }
-    requirements = [
-        pinned.get(Requirement(spec).name.lower(), spec)
-        for spec in nox.project.dependency_groups(PYPROJECT, "test")
-    ]
-    session.install(*requirements)
-    install_harness(session)
-    # The pages run pip in this environment; a page that asks for another Django
-    # must fail there, not swap the cell's Django. pip reads <venv>/pip.conf.
+    """The test group as uv.lock pins it, with Django and django-cockroachdb at ``django``.
+
+    A cell of the version matrix changes those two and nothing else. django-cockroachdb
+    X.Y requires Django X.Y, so the matrix's Djangos cannot share one resolution: the
+    ``django`` and ``cockroachdb`` groups hold the default pair, and for each other Django
+    of [tool.cookbook.matrix] a group named after it (``django-5.2``) holds that pair.
+    pyproject.toml declares those groups in conflict ([tool.uv] conflicts), so uv.lock
+    locks each in a resolution of its own. A cell with another Django installs the test
+    group's pins without the default pair, together with the pins of its own group: every
+    other package is at the version the default cell runs, and were the pair to need
+    another version of one, the two files would pin it twice and ``uv pip install`` would
+    refuse rather than move it.
+
+    The pages run pip in this environment; a page that asks for another Django must fail
+    there, not swap the cell's Django: pip reads the constraint from <venv>/pip.conf.
+    """
+    if django == DEFAULT_DJANGO:
+        session.install("-r", str(locked_requirements(session, "test")))
+    else:
+        tests = locked_requirements(session, "test", without=DJANGO_PAIR)
+        pair = locked_requirements(session, f"django-{django}")
+        session.install("-r", str(tests), "-r", str(pair))
     venv = Path(session.virtualenv.location)
     (venv / "constraints.txt").write_text(f"django=={django}.*\n")
     (venv / "pip.conf").write_text(f"[install]\nconstraint = {venv / 'constraints.txt'}\n")
@@ -98,7 +137,6 @@ def pytest(session: nox.Session, *arguments: str, env: dict[str, str] | None = N
 def docs(session: nox.Session) -> None:
     """Build the site into docs/_build/html; warnings are errors."""
     install_group(session, "docs")
-    install_harness(session)
     session.run(
         "sphinx-build",
         "-M",
@@ -117,7 +155,6 @@ def serve(session: nox.Session) -> None:
     """Live preview on http://127.0.0.1:8000/: one warm Sphinx rebuilds what a writer saves,
     and the browser reloads by itself (cookbook_sphinx.preview; `-- --port N` for another port)."""
     install_group(session, "docs")
-    install_harness(session)
     session.run("python", "-m", "cookbook_sphinx.preview", *session.posargs)
 
 
@@ -178,13 +215,33 @@ def cockroachdb(session: nox.Session) -> None:
     run_suite(session, "cockroachdb", {"COOKBOOK_COCKROACH_RUN": "1"}, paths)
 
 
+# The hosting configurations, each checked against its schema (check-jsonschema's
+# vendored copies, so no network is needed) and the workflows also with jactionlint.
+WORKFLOWS = ROOT / ".github" / "workflows"
+READTHEDOCS = ".readthedocs.yaml"
+
+
 @nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
-    """ruff, lint and format, over everything that is Python."""
+    """ruff over everything that is Python; the CI and hosting configurations."""
     install_group(session, "lint")
     paths = ["examples", "tests", "docs/conf.py", "docs/_ext", "noxfile.py"]
     session.run("ruff", "check", *paths)
     session.run("ruff", "format", "--check", *paths)
+    workflows = [str(path.relative_to(ROOT)) for path in sorted(WORKFLOWS.glob("*.yml"))]
+    session.run("check-jsonschema", "--builtin-schema", "vendor.github-workflows", *workflows)
+    session.run("check-jsonschema", "--builtin-schema", "vendor.readthedocs", READTHEDOCS)
+    # actionlint's checks (the correctness profile) with the lock's ShellCheck on the run:
+    # scripts and ruff on Python ones; never the GitHub API.
+    session.run(
+        "jactionlint",
+        "--profile=correctness",
+        "--no-online",
+        "--color=never",
+        f"--shellcheck={Path(session.bin) / 'shellcheck'}",
+        f"--ruff={Path(session.bin) / 'ruff'}",
+        *workflows,
+    )
 
 
 # axe-core, the accessibility engine the browser tests run in each page. npm installs
@@ -209,7 +266,6 @@ def browser(session: nox.Session) -> None:
     install_group(session, "browser")
     # The live preview's test runs the preview itself, which needs Sphinx and the rest.
     install_group(session, "docs")
-    install_harness(session)
     axe = install_axe(session)
     env = {"AXE_CORE_JS": str(axe)}
     pytest(session, "tests/browser", *session.posargs, env=env)
@@ -219,7 +275,6 @@ def browser(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """Print the speed figures: docs build, cluster start, suite, and each recipe's."""
     install_group(session, "test")
-    install_harness(session)
     # The live preview's latency is measured in a browser (bench_preview.py).
     install_group(session, "browser")
     for script in sorted((ROOT / "tests" / "benchmarks").glob("bench_*.py")):
