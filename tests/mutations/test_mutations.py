@@ -13,9 +13,9 @@ CORE_SECURE_SUITE = (
     "test_included_coverage.py::test_included_python_ran[secure]",
 )
 SECURE_EXPORT = (
-    "$ export PGHOST=127.0.0.1 PGPORT=15433 PGDATABASE=cookbook PGUSER=cookbook PGSSLMODE="
-    "verify-full PGSSLROOTCERT=$PWD/certs/ca.crt PGSSLCERT=$PWD/certs/client.crt "
-    "PGSSLKEY=$PWD/certs/client.key"
+    "$ export PGHOST=127.0.0.1 PGPORT=15433 PGDATABASE=cookbook PGUSER=cookbook \\\n"
+    "    PGSSLMODE=verify-full PGSSLROOTCERT=$PWD/certs/ca.crt \\\n"
+    "    PGSSLCERT=$PWD/certs/client.crt PGSSLKEY=$PWD/certs/client.key"
 )
 
 
@@ -69,6 +69,13 @@ def test_secure_tab_pointed_at_the_insecure_server(mutant: Mutant) -> None:
         "[secure]: the Secure variant allows TLS with a client certificate",
         "to the insecure server as cookbook, database cookbook, without TLS, "
         "authenticated by a password",
+    )
+
+
+def test_copied_block_without_its_import(mutant: Mutant) -> None:
+    mutant.replace("examples/core/blog/views.py", "from .models import Post\n", "")
+    mutant.pytest("test_copied_code.py").assert_fails_with(
+        "docs/recipes/core.md:", "blog/views.py, line", "undefined name 'Post'"
     )
 
 
