@@ -118,7 +118,29 @@ def run_suite(
     env = env | {"COOKBOOK_CELL": cell}
     if not session.posargs:
         env["COOKBOOK_REPORT"] = str(BUILD / f"snippet-report-{cell}.json")
-    pytest(session, *(session.posargs or paths), env=env)
+    pytest(session, *(selection(session.posargs) or paths), env=env)
+
+
+def selection(arguments: list[str]) -> list[str]:
+    """pytest's arguments, with `examples/<name>` standing for that example's suite.
+
+    `nox -s tests -- examples/dbos` runs the DBOS project's own suite in both
+    variants, and the coverage of what the pages include from it, and nothing
+    else; a page (`docs/recipes/core.md`), a test id and pytest's own options
+    (`--variant secure`, `-k`, `-x`) pass through.
+    """
+    selected = []
+    for argument in arguments:
+        name = argument.rstrip("/").removeprefix("examples/")
+        if argument.startswith("examples/") and (ROOT / "examples" / name / "manage.py").exists():
+            selected += [
+                f"tests/test_examples.py::test_example_suite[{variant}-{name}]"
+                for variant in ("secure", "insecure")
+            ]
+            selected.append("tests/test_included_coverage.py")
+        else:
+            selected.append(argument)
+    return selected
 
 
 def pytest(session: nox.Session, *arguments: str, env: dict[str, str] | None = None) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from conftest import SITE, site_pages
 from playwright.sync_api import Page
@@ -66,3 +68,46 @@ def test_continued_commands_are_copied_whole(page: Page) -> None:
                     assert following in copied, (path, following, copied)
     # The site shows such commands (long curl and cockroach invocations): this ran.
     assert continued > 0
+
+
+def _pastes() -> dict[str, set[str]]:
+    """Per page, the text each pycon block pasted into `manage.py shell` in the default
+    cell's run (the snippet report's ``pastes``), from the blocks that all passed."""
+    from cookbook_harness.layout import cell_report, default_cell
+
+    path = cell_report(default_cell())
+    if not path.exists():
+        pytest.skip(f"no test run is recorded ({path} is missing): run `make test` first")
+    report = json.loads(path.read_text())
+    found: dict[str, set[str]] = {}
+    for page, variants in report.get("pages", {}).items():
+        for variant, figures in variants.items():
+            assert not figures["failed"], f"{page} ({variant}) failed in the run"
+            for paste in figures.get("pastes", []):
+                found.setdefault(page, set()).add(paste["text"])
+    return found
+
+
+def test_pycon_copy_buttons_give_what_the_run_pasted_into_the_shell(page: Page) -> None:
+    """The runner pasted each pycon block's copy-button text into a real
+    `python manage.py shell` and compared what it printed with the page; here the real
+    copy button must give that same text, so a reader's paste is the tested one."""
+    pastes = _pastes()
+    checked = 0
+    for md, expected in sorted(pastes.items()):
+        html = md.removeprefix("docs/").removesuffix(".md") + ".html"
+        page.goto(html)
+        blocks = page.evaluate(BLOCKS)
+        buttons = page.locator(f"{CODE} > button.copybtn")
+        copied = set()
+        for index, block in enumerate(blocks):
+            if block["language"] != "pycon":
+                continue
+            if block["tab"] is not None:
+                page.locator(f'[id="{block["tab"]}"]').click()
+            page.evaluate("(text) => navigator.clipboard.writeText(text)", NOTHING_COPIED)
+            buttons.nth(index).click()
+            copied.add(page.evaluate("() => navigator.clipboard.readText()"))
+        assert copied == expected, md
+        checked += len(copied)
+    assert checked > 0, "no pycon block was pasted in the recorded run"

@@ -58,6 +58,13 @@ def page_run(example: Example) -> PageRun:
     return run
 
 
+def rerun(example: Example) -> str:
+    """The command that runs just this page again, in this variant."""
+    page = Path(example.path).relative_to(ROOT)
+    variant = example.namespace["_cookbook_variant"]
+    return f"Run this page again: nox -s tests -- {page} --variant {variant}"
+
+
 def where(example: Example) -> str:
     path = Path(example.path).relative_to(ROOT)
     return f"{path}:{example.line} [{example.namespace['_cookbook_variant']}]"
@@ -266,7 +273,7 @@ def reporting(evaluate: Any) -> Any:
             if run is not None:
                 run.audit(where(example))
         except SnippetFailure as failure:
-            return str(failure)
+            return f"{failure}\n\n{rerun(example)}"
         return None
 
     return evaluator

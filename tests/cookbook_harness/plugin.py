@@ -23,6 +23,8 @@ from .report import RunFacts, header, report_path, snippet_report, write
 
 #: What the run did, for the snippet report (report.py).
 FACTS = pytest.StashKey[RunFacts]()
+#: The variant a page's item runs in.
+VARIANT = pytest.StashKey[str]()
 
 
 @pytest.fixture(scope="session")
@@ -80,6 +82,14 @@ _SUITES = pytest.StashKey[set[tuple[str, str]]]()
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Move the tests that wait for the example suites to the end, and note which suites
     the selected tests need: (example, variant), from their parameters."""
+    only = config.getoption("variant")
+    if only:
+        chosen, deselected = [], []
+        for item in items:
+            (chosen if _variant_of(item) in (None, only) else deselected).append(item)
+        if deselected:
+            config.hook.pytest_deselected(items=deselected)
+            items[:] = chosen
     last = [item for item in items if "example_suites" in getattr(item, "fixturenames", ())]
     if not last:
         return
@@ -145,9 +155,14 @@ class PageFile(SybilFile):
             self.documents.append(document)
             examples = list(document.examples())
             for example in examples:
-                yield SybilItem.from_parent(self, sybil=sybil, example=example)
+                item = SybilItem.from_parent(self, sybil=sybil, example=example)
+                # Each Sybil reads the page for one variant (evaluators.sybils).
+                item.stash[VARIANT] = sybil.name
+                yield item
             if examples:
-                yield VariantEnd.from_parent(self, name=f"{sybil.name}:end", document=document)
+                end = VariantEnd.from_parent(self, name=f"{sybil.name}:end", document=document)
+                end.stash[VARIANT] = sybil.name
+                yield end
 
 
 class VariantEnd(pytest.Item):
@@ -169,6 +184,14 @@ class VariantEnd(pytest.Item):
 
     def reportinfo(self) -> tuple[Path, int, str]:
         return self.path, 0, self.name
+
+
+def _variant_of(item: pytest.Item) -> str | None:
+    """The variant an item runs in: a page's, or its parameter's; None: any."""
+    if VARIANT in item.stash:
+        return item.stash[VARIANT]
+    params = item.callspec.params if hasattr(item, "callspec") else {}
+    return params.get("cluster")
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> Any:
@@ -226,6 +249,14 @@ def _message(call: pytest.CallInfo[None], report: pytest.TestReport) -> str:
 
 def facts(config: pytest.Config) -> RunFacts:
     return config.stash.setdefault(FACTS, RunFacts())
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--variant",
+        choices=VARIANTS,
+        help="run only this variant's blocks, page ends and per-variant tests",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
