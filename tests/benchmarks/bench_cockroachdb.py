@@ -34,15 +34,12 @@ import time
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tests"))
+from cookbook_harness.layout import EXAMPLES
+from cookbook_harness.postgres import Cluster, running_servers
 
-from cookbook_harness.postgres import Cluster, running_servers  # noqa: E402
-
-EXAMPLE = ROOT / "examples" / "cockroachdb"
+EXAMPLE = EXAMPLES / "cockroachdb"
 CLIENTS = 16
 REQUESTS_PER_CLIENT = 25
 RETRY_LINE = re.compile(r"SQLSTATE 40001 on attempt (\d+),")

@@ -21,20 +21,17 @@ database, and for each variant prints ``figure-name: value unit`` lines:
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-PROJECT = ROOT / "examples" / "dbos"
+from cookbook_harness.benchmarks import measure_in_example
+from cookbook_harness.postgres import running_servers
+
 PORT_OFFSET = 1100
 DATABASE = "bench_dbos"
 CALLS = 400
 WARMUP = 30
-
-sys.path[:0] = [str(ROOT / "tests"), str(PROJECT)]
 
 
 def mean_seconds(call: Callable[[int], object], calls: int = CALLS) -> float:
@@ -48,7 +45,8 @@ def mean_seconds(call: Callable[[int], object], calls: int = CALLS) -> float:
 
 
 def measure(variant: str) -> None:
-    """Runs in a child process whose libpq environment reaches ``variant``'s cluster."""
+    """Runs in a process started in examples/dbos whose libpq environment reaches
+    ``variant``'s cluster (cookbook_harness.benchmarks)."""
     os.environ["DJANGO_SETTINGS_MODULE"] = "mysite.settings"
     import django
 
@@ -89,32 +87,21 @@ def measure(variant: str) -> None:
 
 
 def main() -> int:
-    from cookbook_harness.postgres import running_servers
-
     with running_servers(port_offset=PORT_OFFSET) as servers:
         for variant, reason in servers.unavailable.items():
             print(f"# {variant} skipped: {reason}")
         for variant, cluster in servers.clusters.items():
             cluster.create_database(DATABASE)
             env = {**os.environ, **cluster.client_env(DATABASE)}
-            result = subprocess.run(
-                [sys.executable, __file__, "--measure", variant],
-                env=env,
-                cwd=PROJECT,
-                capture_output=True,
-                text=True,
-            )
+            result = measure_in_example(__file__, "dbos", variant, env=env)
             if result.returncode != 0:
-                print(result.stdout + result.stderr, file=sys.stderr)
                 return result.returncode
-            print(result.stdout, end="", flush=True)
     return 0
 
 
-if __name__ == "__main__":
-    if sys.argv[1:2] == ["--measure"]:
-        measure(sys.argv[2])
-        sys.exit(0)
+if __name__ == "__measure__":
+    measure(sys.argv[2])
+elif __name__ == "__main__":
     began = time.perf_counter()
     status = main()
     print(f"benchmark-wall-time: {time.perf_counter() - began:.1f} s")

@@ -16,7 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from cookbook_harness.postgres import ROOT, running_servers
+from cookbook_harness.layout import ROOT
+from cookbook_harness.postgres import running_servers
 
 DOCS = ROOT / "docs"
 

@@ -22,10 +22,10 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-PROJECT = ROOT / "examples" / "nitro"
+from cookbook_harness.benchmarks import measure_in_example
+from cookbook_harness.postgres import running_servers
+
 PORT_OFFSET = int(os.environ.get("BENCH_PORT_OFFSET", "1300"))
 ROUNDS = 300
 
@@ -42,10 +42,10 @@ def _median_ms(call: Callable[[], object], rounds: int = ROUNDS) -> float:
 
 
 def measure(variant: str) -> None:
-    """Run in a child process whose environment reaches one cluster."""
+    """Runs in a process started in examples/nitro whose environment reaches one cluster
+    (cookbook_harness.benchmarks)."""
     import django
 
-    sys.path.insert(0, str(PROJECT))
     os.environ["DJANGO_SETTINGS_MODULE"] = "mysite.settings"
     django.setup()
     import httpx
@@ -72,7 +72,6 @@ def measure(variant: str) -> None:
         port = sock.getsockname()[1]
     server = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "mysite.asgi:application", "--port", str(port)],
-        cwd=PROJECT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -104,21 +103,18 @@ def measure(variant: str) -> None:
 
 
 def main() -> int:
-    sys.path.insert(0, str(ROOT / "tests"))
-    from cookbook_harness.postgres import running_servers
-
     with running_servers(port_offset=PORT_OFFSET) as servers:
         for variant, reason in servers.unavailable.items():
             print(f"# {variant} skipped: {reason}")
         for variant, cluster in servers.clusters.items():
             cluster.create_database("bench_nitro")
             env = {**os.environ, **cluster.client_env(database="bench_nitro")}
-            subprocess.run([sys.executable, __file__, "--measure", variant], env=env, check=True)
+            if measure_in_example(__file__, "nitro", variant, env=env).returncode != 0:
+                return 1
     return 0
 
 
-if __name__ == "__main__":
-    if sys.argv[1:2] == ["--measure"]:
-        measure(sys.argv[2])
-    else:
-        sys.exit(main())
+if __name__ == "__measure__":
+    measure(sys.argv[2])
+elif __name__ == "__main__":
+    sys.exit(main())

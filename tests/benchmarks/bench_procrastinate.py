@@ -23,17 +23,14 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-ROOT = Path(__file__).resolve().parents[2]
-PROJECT = ROOT / "examples" / "procrastinate"
+from cookbook_harness.benchmarks import measure_in_example
+from cookbook_harness.postgres import running_servers
+
 PORT_OFFSET = 1200
 DEFERS = 400
 JOBS = 200
 CONCURRENCY = 8
 DATABASE = "bench_procrastinate"
-
-sys.path[:0] = [str(ROOT / "tests"), str(PROJECT)]
-
-from cookbook_harness.postgres import Cluster, running_servers  # noqa: E402
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -62,7 +59,6 @@ def start_worker(env: dict[str, str], concurrency: int, log: Path) -> subprocess
                 "--concurrency",
                 str(concurrency),
             ],
-            cwd=PROJECT,
             env=env,
             stdout=output,
             stderr=subprocess.STDOUT,
@@ -84,15 +80,11 @@ def wait_until_done(jobs: QuerySet, count: int, timeout: float = 60) -> None:
         time.sleep(0.01)
 
 
-def bench_variant(variant: str, cluster: Cluster, workdir: str) -> None:
-    cluster.create_database(DATABASE)
-    for key in [key for key in os.environ if key.startswith("PG")]:
-        del os.environ[key]
-    env = os.environ | cluster.client_env(DATABASE) | {"DJANGO_SETTINGS_MODULE": "mysite.settings"}
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "-v", "0"], cwd=PROJECT, env=env, check=True
-    )
-    os.environ.update(env)
+def measure(variant: str, workdir: str) -> None:
+    """Runs in a process started in examples/procrastinate whose environment reaches
+    ``variant``'s cluster (cookbook_harness.benchmarks)."""
+    env = dict(os.environ)
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], env=env, check=True)
 
     import django
     from django.db import connection
@@ -103,8 +95,6 @@ def bench_variant(variant: str, cluster: Cluster, workdir: str) -> None:
     from documents.models import Document
     from documents.tasks import count_words, summarise
 
-    connection.close()  # the settings were read before: reconnect to this variant
-    connection.settings_dict["NAME"] = DATABASE
     document = Document.objects.create(text="a short text of seven words here")
 
     samples = []
@@ -149,10 +139,19 @@ def main() -> None:
     with running_servers(port_offset=PORT_OFFSET) as servers:
         with tempfile.TemporaryDirectory() as workdir:
             for variant, cluster in servers.clusters.items():
-                bench_variant(variant, cluster, workdir)
+                cluster.create_database(DATABASE)
+                inherited = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
+                env = (
+                    inherited
+                    | cluster.client_env(DATABASE)
+                    | {"DJANGO_SETTINGS_MODULE": "mysite.settings"}
+                )
+                measure_in_example(__file__, "procrastinate", variant, workdir, env=env)
         for variant, reason in servers.unavailable.items():
             print(f"# {variant} skipped: {reason}")
 
 
-if __name__ == "__main__":
+if __name__ == "__measure__":
+    measure(sys.argv[2], sys.argv[3])
+elif __name__ == "__main__":
     main()

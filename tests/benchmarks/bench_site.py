@@ -34,7 +34,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from cookbook_harness.postgres import ROOT
+from cookbook_harness.layout import ROOT
 
 DOCS = ROOT / "docs"
 RAW_BUDGET_KB = 150.0

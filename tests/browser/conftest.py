@@ -26,7 +26,8 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
-ROOT = Path(__file__).resolve().parents[2]
+from cookbook_harness.layout import ROOT
+
 SITE = ROOT / "docs" / "_build" / "html"
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 # Debian's Chromium as root in a container: no sandbox, no GPU, and none of the
