@@ -83,7 +83,7 @@ nitpicky = True
 nitpick_ignore_regex = [
     # Standard library and third-party types: their inventories (intersphinx)
     # cannot be fetched during an offline build.
-    (r"py:class", r"(psycopg|pwd|pathlib|collections\.abc|typing|subprocess|sybil)(\..*)?"),
+    (r"py:(class|data)", r"(psycopg|pwd|pathlib|collections\.abc|typing|subprocess|sybil)(\..*)?"),
     (r"py:class", r"Path|Example|Document|Region|Sybil"),
     (r"py:(class|obj|meth)", r"(django|nitro|datastar_py|sqlmodel|sqlalchemy)(\..*)?"),
     (r"py:class", r"URLPattern|HttpRequest|HttpResponse|ActionMetadata|NitroDispatcher"),

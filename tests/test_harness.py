@@ -185,3 +185,21 @@ def test_superuser_is_refused_over_tcp_on_the_insecure_server(cookbook_servers: 
     insecure = cookbook_servers.clusters["insecure"]
     with pytest.raises(psycopg.OperationalError, match='rejects connection .* user "postgres"'):
         psycopg.connect(insecure.conninfo(user="postgres"))
+
+
+def test_a_block_the_page_skips_here_has_no_lines_that_must_have_run() -> None:
+    from cookbook_harness.included import skip_reason
+
+    page = [
+        "% skip: next if(django_version < (99, 0), reason=\"needs Django 99\")",
+        "```{literalinclude} a.py",
+        "% skip: next if(django_version < (1, 0), reason=\"needs Django 1\")",
+        "```{literalinclude} b.py",
+        "```{literalinclude} c.py",
+        "% skip: next",
+        "```{literalinclude} d.py",
+    ]
+    assert skip_reason(page, 2) == "needs Django 99"
+    assert skip_reason(page, 4) is None
+    assert skip_reason(page, 5) is None
+    assert skip_reason(page, 7) == "skipped on the page"

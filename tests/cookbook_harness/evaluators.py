@@ -370,12 +370,19 @@ class VariantParser:
 def _setup(variant: str):  # type: ignore[no-untyped-def]
     def setup(namespace: dict[str, Any]) -> None:
         namespace["_cookbook_variant"] = variant
-        # For conditional skips: `% skip: next if(django_version < (6, 0), reason="...")`.
-        namespace["django_version"] = django_version()
-        # `% skip: next if(not cockroach, reason="...")`: blocks for a CockroachDB node.
-        namespace["cockroach"] = cockroach_run()
+        namespace.update(skip_namespace())
 
     return setup
+
+
+def skip_namespace() -> dict[str, Any]:
+    """The names a page's conditional skips may use."""
+    return {
+        # `% skip: next if(django_version < (6, 0), reason="...")`
+        "django_version": django_version(),
+        # `% skip: next if(not cockroach, reason="...")`: blocks for a CockroachDB node.
+        "cockroach": cockroach_run(),
+    }
 
 
 def _teardown(namespace: dict[str, Any]) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import tempfile
 from pathlib import Path
 
@@ -18,6 +19,7 @@ import coverage
 from sphinx.config import Config
 from sphinx.directives.code import LiteralIncludeReader
 
+from .evaluators import skip_namespace
 from .layout import DOCS, ROOT
 from .pages import parse_page
 
@@ -32,6 +34,8 @@ class IncludedRegion:
     file: Path
     first: int
     last: int
+    # The reason, when the page's `% skip: next if(...)` skips this block here.
+    skipped: str | None = None
 
 
 @dataclasses.dataclass
@@ -70,6 +74,7 @@ def included_python_regions(docs: Path = DOCS) -> list[IncludedRegion]:
         if "_build" in md.parts:
             continue
         page = parse_page(md)
+        lines = md.read_text(encoding="utf-8").splitlines()
         for block in page.blocks:
             if not block.included or not block.argument.endswith(".py"):
                 continue
@@ -78,9 +83,39 @@ def included_python_regions(docs: Path = DOCS) -> list[IncludedRegion]:
             first, last = _locate(source.read_text().splitlines(), text.splitlines())
             variants = tuple(v for v in page.variants if block.variant in (None, v))
             regions.append(
-                IncludedRegion(str(md.relative_to(ROOT)), block.line, variants, source, first, last)
+                IncludedRegion(
+                    str(md.relative_to(ROOT)),
+                    block.line,
+                    variants,
+                    source,
+                    first,
+                    last,
+                    skipped=skip_reason(lines, block.line),
+                )
             )
     return regions
+
+
+SKIP = re.compile(r"^%\s*skip:\s*next(?:\s+if(?P<arguments>\(.*\)))?\s*$")
+
+
+def skip_reason(lines: list[str], line: int) -> str | None:
+    """Why the block at ``line`` is skipped in this environment, or None if it runs.
+
+    The page's own `% skip: next` comment, on the line above the block, is
+    evaluated as the page run evaluates it (evaluators.skip_namespace): a block
+    that did not run here has no lines that must have run.
+    """
+    above = lines[line - 2].strip() if line >= 2 else ""
+    match = SKIP.match(above)
+    if match is None:
+        return None
+    if match["arguments"] is None:
+        return "skipped on the page"
+    namespace = skip_namespace()
+    namespace["_skip"] = lambda condition, reason="skipped on the page": (condition, reason)
+    condition, reason = eval("_skip" + match["arguments"], namespace)  # noqa: S307
+    return reason if condition else None
 
 
 def _locate(lines: list[str], shown: list[str]) -> tuple[int, int]:
@@ -99,7 +134,7 @@ def _locate(lines: list[str], shown: list[str]) -> tuple[int, int]:
 
 def measure(data_file: Path, variant: str, regions: list[IncludedRegion]) -> list[Measured]:
     """Each region the variant shows, against that variant's coverage data."""
-    shown = [region for region in regions if variant in region.variants]
+    shown = [region for region in regions if variant in region.variants and not region.skipped]
     if not shown:
         return []
     cov = coverage.Coverage(data_file=str(data_file))

@@ -237,7 +237,9 @@ def _lighten_assets(app: Sphinx, exception: Exception | None) -> None:
     cache_path = Path(app.doctreedir) / CACHE_FILE
     try:
         cache = pickle.loads(cache_path.read_bytes())
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, KeyError):
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, KeyError, ImportError):
+        # Missing, damaged, or written by an older version of this extension whose
+        # classes lived elsewhere: measured again from the pages.
         cache = {}
     known: dict[str, lean_css.Used] = cache.get("used", {})
     found: dict[str, lean_css.Used] = {}
