@@ -1,13 +1,12 @@
-"""Figures for the foundation: docs build, cluster start-up, full test suite.
+"""Figures for the foundation: docs build and cluster start-up.
 
 Run with `make bench` (or `nox -s bench -- foundation`). Prints one figure a
-line, `name: value unit`. Targets: rebuild < 2 s, each cluster < 3 s, full
-suite < 180 s on 2 cores.
+line, `name: value unit`. Targets: rebuild < 2 s, each cluster < 3 s. The test
+loops, the full suite among them, are bench_loops.py's.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
 import statistics
 import subprocess
@@ -52,23 +51,6 @@ def cluster_figures(rounds: int = 3) -> None:
         print(f"cluster-start-{variant}: {statistics.median(seconds):.2f} s (median of {rounds})")
 
 
-def suite_figure() -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("COOKBOOK_COVERAGE")}
-    began = time.perf_counter()
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    seconds = time.perf_counter() - began
-    summary = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else "no output"
-    print(f"full-suite-wall: {seconds:.1f} s ({summary})")
-
-
 if __name__ == "__main__":
     docs_figures()
     cluster_figures()
-    if "--no-suite" not in sys.argv:
-        suite_figure()
