@@ -191,9 +191,9 @@ def test_a_block_the_page_skips_here_has_no_lines_that_must_have_run() -> None:
     from cookbook_harness.included import skip_reason
 
     page = [
-        "% skip: next if(django_version < (99, 0), reason=\"needs Django 99\")",
+        '% skip: next if(django_version < (99, 0), reason="needs Django 99")',
         "```{literalinclude} a.py",
-        "% skip: next if(django_version < (1, 0), reason=\"needs Django 1\")",
+        '% skip: next if(django_version < (1, 0), reason="needs Django 1")',
         "```{literalinclude} b.py",
         "```{literalinclude} c.py",
         "% skip: next",

@@ -163,6 +163,13 @@ class SnippetChecks(_MarkdownDirective):
         return lines or [f"The run `{cell.name}` recorded no connection and no wildcard."]
 
 
+# Where a page ran (the report's "project"), as the status table says it.
+PROJECTS = {
+    "reader": "the reader's project",
+    "example": "a copy of its example",
+}
+
+
 class SnippetPages(_MarkdownDirective):
     def markdown(self, cells: list[Cell]) -> list[str]:
         cell = snippet_reports.main_cell(cells)
@@ -171,8 +178,8 @@ class SnippetPages(_MarkdownDirective):
             f"Run `{cell.name}` of {cell.date} UTC: Python {cell.report.get('python')}, "
             f"Django {cell.report.get('django')}, {cell.database()}.",
             "",
-            "| Page | Variant | Blocks | Ran | Included | Skipped | Failed |",
-            "|---|---|--:|--:|--:|--:|--:|",
+            "| Page | Variant | Ran in | Blocks | Ran | Pasted | Included | Skipped | Failed |",
+            "|---|---|---|--:|--:|--:|--:|--:|--:|",
         ]
         included: dict[str, list[str]] = {}
         for page, variants in cell.report.get("pages", {}).items():
@@ -180,9 +187,11 @@ class SnippetPages(_MarkdownDirective):
                 continue  # a page without code blocks has nothing to report
             for variant, figures in variants.items():
                 label = "one" if variant == "single" else variant.capitalize()
+                built = PROJECTS.get(figures.get("project", ""), "not recorded")
                 lines.append(
-                    f"| {self.doc_link(page)} | {label} | {figures['blocks']} "
-                    f"| {figures['executed']} | {figures['included']} "
+                    f"| {self.doc_link(page)} | {label} | {built} | {figures['blocks']} "
+                    f"| {figures['executed']} | {len(figures.get('pastes') or [])} "
+                    f"| {figures['included']} "
                     f"| {len(figures['skipped'])} | {figures['failed']} |"
                 )
                 for include in figures.get("includes", []):
