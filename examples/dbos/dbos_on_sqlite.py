@@ -28,6 +28,8 @@ def main() -> None:
         "name": "sqlite-check",
         "system_database_url": URL,
         "system_database_engine": sqlalchemy.create_engine(URL, module=pysqlite3.dbapi2),
+        # Quiet: at INFO, DBOS logs each of its schema migrations.
+        "log_level": "WARNING",
     }
     DBOS(config=config)
     DBOS.launch()
