@@ -6,7 +6,6 @@ from django.conf import settings
 from onboarding.workflows import register_queues
 
 
-# [docs:launch]
 def launch_dbos(config: DBOSConfig | None = None) -> None:
     """Configure DBOS from ``settings.DBOS`` (or ``config``), launch it, register the queues.
 
@@ -18,6 +17,3 @@ def launch_dbos(config: DBOSConfig | None = None) -> None:
     DBOS(config=config if config is not None else settings.DBOS)
     DBOS.launch()
     register_queues()
-
-
-# [/docs:launch]

@@ -4,6 +4,7 @@ Everything that differs between a laptop and production is read from the
 environment here, in one place.
 """
 
+# [docs:environment]
 import os
 from pathlib import Path
 
@@ -13,7 +14,6 @@ from django.core.management.utils import get_random_secret_key
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
-# [docs:environment]
 def env_list(name: str, default: str) -> list[str]:
     """A comma-separated environment variable as a list, without empty items."""
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
@@ -26,6 +26,7 @@ SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or get_random_secret_key()
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
 # [/docs:environment]
 
+# [docs:installed-apps]
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -35,6 +36,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "onboarding",
 ]
+# [/docs:installed-apps]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -65,6 +67,7 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "mysite.wsgi.application"
 
+# [docs:database]
 DATABASES = {
     "default": {
         "ENGINE": "django.db.backends.postgresql",
@@ -73,6 +76,7 @@ DATABASES = {
         "NAME": os.environ.get("PGDATABASE", "cookbook"),
     }
 }
+# [/docs:database]
 
 # [docs:dbos-config]
 DBOS: DBOSConfig = {

@@ -12,8 +12,6 @@ import os
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings")
-
-# [docs:wsgi]
 application = get_wsgi_application()
 
 # Only processes that serve requests import this module (runserver's serving
@@ -21,4 +19,3 @@ application = get_wsgi_application()
 from mysite.durable import launch_dbos  # noqa: E402
 
 launch_dbos()
-# [/docs:wsgi]

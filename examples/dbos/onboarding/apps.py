@@ -1,7 +1,6 @@
 from django.apps import AppConfig
 
 
-# [docs:appconfig]
 class OnboardingConfig(AppConfig):
     name = "onboarding"
 
@@ -15,6 +14,3 @@ class OnboardingConfig(AppConfig):
         ``DBOS.launch()`` reads.
         """
         from onboarding import workflows  # noqa: F401
-
-
-# [/docs:appconfig]

@@ -16,7 +16,6 @@ from django.http import HttpRequest, JsonResponse
 from onboarding.models import Email
 
 
-# [docs:validation]
 class InvalidRequest(Exception):
     """A request refused before any work; the response names each field in error."""
 
@@ -99,6 +98,3 @@ def idempotency_key(request: HttpRequest) -> str:
         return key.clean(request.headers.get("Idempotency-Key"))
     except ValidationError as exc:
         raise InvalidRequest(400, {"Idempotency-Key": exc.messages}) from None
-
-
-# [/docs:validation]

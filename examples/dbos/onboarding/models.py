@@ -1,7 +1,6 @@
 from django.db import models
 
 
-# [docs:model]
 class Email(models.Model):
     """An email the onboarding workflow sent: one row per send.
 
@@ -21,6 +20,3 @@ class Email(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} to {self.to}"
-
-
-# [/docs:model]

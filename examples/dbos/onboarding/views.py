@@ -9,7 +9,6 @@ from onboarding.forms import InvalidRequest, SignupForm, idempotency_key
 from onboarding.workflows import ONBOARDING_QUEUE, onboard
 
 
-# [docs:signup-view]
 @csrf_exempt  # a JSON API for other programs: no browser session, no CSRF cookie
 @require_POST
 def signup(request: HttpRequest) -> JsonResponse:
@@ -70,6 +69,7 @@ def workflow_status(request: HttpRequest, workflow_id: str) -> JsonResponse:
 # [/docs:background-views]
 
 
+# [docs:not-found]
 def not_found(request: HttpRequest, exception: Exception) -> JsonResponse:
     """The 404 answer of a URL that matches no route, in JSON like every other answer."""
     return JsonResponse({"errors": {"path": [f"Nothing at {request.path}."]}}, status=404)

@@ -9,19 +9,7 @@ from dbos import DBOS
 
 from onboarding.models import Email
 
-# [docs:queue]
-ONBOARDING_QUEUE = "onboarding"
 
-
-def register_queues() -> None:
-    """Register the onboarding queue: at most two of its workflows run at once per process."""
-    DBOS.register_queue(ONBOARDING_QUEUE, worker_concurrency=2)
-
-
-# [/docs:queue]
-
-
-# [docs:workflow]
 @DBOS.step()
 def send_welcome(to: str) -> int:
     """Send the welcome email; return the outbox row's id."""
@@ -46,3 +34,15 @@ def onboard(to: str, follow_up_after: float) -> dict[str, int]:
 
 
 # [/docs:workflow]
+
+
+# [docs:queue]
+ONBOARDING_QUEUE = "onboarding"
+
+
+def register_queues() -> None:
+    """Register the onboarding queue: at most two of its workflows run at once per process."""
+    DBOS.register_queue(ONBOARDING_QUEUE, worker_concurrency=2)
+
+
+# [/docs:queue]

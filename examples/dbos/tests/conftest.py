@@ -1,15 +1,9 @@
-"""Fixtures: DBOS launched fresh for each test, and real server processes."""
+"""Fixtures: DBOS launched fresh for each test, and the project in real processes."""
 
-import contextlib
 import os
 import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
@@ -19,11 +13,9 @@ from django.conf import settings
 from django.db import connection, connections
 
 from mysite.durable import launch_dbos
+from tests.servers import PROJECT, Project
 
-PROJECT = Path(__file__).resolve().parents[1]
 
-
-# [docs:fixture]
 @pytest.fixture
 def dbos(transactional_db: None) -> Iterator[None]:
     """DBOS launched on the test database, with its system tables emptied first.
@@ -43,9 +35,6 @@ def dbos(transactional_db: None) -> Iterator[None]:
     DBOS.destroy()
 
 
-# [/docs:fixture]
-
-
 @pytest.fixture
 def database() -> Iterator[dict[str, str]]:
     """A new, empty database for server processes; yields their environment."""
@@ -55,82 +44,6 @@ def database() -> Iterator[dict[str, str]]:
     yield {**os.environ, "PGDATABASE": name}
     with psycopg.connect(dbname="postgres", autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Project:
-    """The example project on disk, run with ``manage.py`` in real processes."""
-
-    def __init__(self, path: Path, env: dict[str, str]) -> None:
-        self.path = path
-        self.env = env
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.servers: list[subprocess.Popen[bytes]] = []
-
-    def manage(self, *args: str) -> str:
-        """Run a management command to completion; return its combined output."""
-        result = subprocess.run(
-            [sys.executable, "manage.py", *args],
-            cwd=self.path,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        assert result.returncode == 0, result.stdout + result.stderr
-        return result.stdout + result.stderr
-
-    def start_server(self, log: Path, *, reload: bool = False) -> subprocess.Popen[bytes]:
-        """Start ``runserver`` in the background and wait until it answers."""
-        argv = [sys.executable, "manage.py", "runserver", f"127.0.0.1:{self.port}"]
-        if not reload:
-            argv.append("--noreload")
-        with open(log, "wb") as out:
-            server = subprocess.Popen(
-                argv,
-                cwd=self.path,
-                env=self.env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        self.servers.append(server)
-        wait_for(lambda: self._answers(server), f"the server logging to {log} to answer")
-        return server
-
-    def _answers(self, server: subprocess.Popen[bytes]) -> bool:
-        assert server.poll() is None, f"the server exited with {server.returncode}"
-        with socket.socket() as sock:
-            return sock.connect_ex(("127.0.0.1", self.port)) == 0
-
-    def stop_servers(self) -> None:
-        """Stop the servers still running as Ctrl-C does, so that they exit cleanly.
-
-        A process started with SIGINT ignored (a script's `pytest &`) passes that
-        on, and its runserver ignores Ctrl-C: SIGTERM, then SIGKILL, follow.
-        """
-        for server in self.servers:
-            for sig, grace in ((signal.SIGINT, 10), (signal.SIGTERM, 5), (signal.SIGKILL, 5)):
-                if server.poll() is not None:
-                    break
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(server.pid, sig)
-                with contextlib.suppress(subprocess.TimeoutExpired):
-                    server.wait(timeout=grace)
-
-
-def wait_for(condition: Callable[[], object], what: str, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.1)
 
 
 @pytest.fixture

@@ -1,13 +1,11 @@
-"""Launch DBOS on a SQLite system database and run one workflow.
+"""Launch DBOS on a SQLite system database through Python's own ``sqlite3``.
 
-Run as ``python -m tests.sqlite_launch DIRECTORY (stdlib|pysqlite3)`` in a
-fresh interpreter; prints the SQLite version, then the workflow's result.
+Run as ``python -m tests.sqlite_launch`` in a fresh interpreter, in the folder
+for ``dbos.sqlite``; prints the SQLite version, then the workflow's result.
 """
 
-import sys
-from pathlib import Path
+import sqlite3
 
-import sqlalchemy
 from dbos import DBOS, DBOSConfig
 
 
@@ -21,20 +19,9 @@ def ask() -> int:
     return answer()
 
 
-def main(directory: Path, driver: str) -> None:
-    url = f"sqlite:///{directory / 'dbos.sqlite'}"
-    config: DBOSConfig = {"name": "sqlite-check", "system_database_url": url}
-    if driver == "pysqlite3":
-        # [docs:sqlite-engine]
-        import pysqlite3.dbapi2  # pysqlite3-binary: its wheel bundles a recent SQLite
-
-        config["system_database_engine"] = sqlalchemy.create_engine(url, module=pysqlite3.dbapi2)
-        # [/docs:sqlite-engine]
-        print(f"SQLite {pysqlite3.dbapi2.sqlite_version}", flush=True)
-    else:
-        import sqlite3
-
-        print(f"SQLite {sqlite3.sqlite_version}", flush=True)
+def main() -> None:
+    config: DBOSConfig = {"name": "sqlite-check", "system_database_url": "sqlite:///dbos.sqlite"}
+    print(f"SQLite {sqlite3.sqlite_version}", flush=True)
     DBOS(config=config)
     DBOS.launch()
     print(f"result {ask()}", flush=True)
@@ -42,4 +29,4 @@ def main(directory: Path, driver: str) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]), sys.argv[2])
+    main()

@@ -1,76 +1,72 @@
 """Real server processes: where DBOS launches, and what survives a SIGKILL."""
 
-import json
-import os
 import re
-import signal
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
-import psycopg
 import pytest
 
-from tests.conftest import Project, wait_for
+from tests.servers import (
+    Project,
+    email_counts,
+    has_dbos_schema,
+    kill_between_steps,
+    query,
+    request,
+    start_onboarding,
+    wait_for,
+    workflow_status,
+)
 
 
-def request(url: str, body: object = None, **headers: str) -> tuple[int, dict]:
-    data = None if body is None else json.dumps(body).encode()
-    req = urllib.request.Request(url, data=data, headers=headers)
-    if data is not None:
-        req.add_header("Content-Type", "application/json")
-    try:
-        with urllib.request.urlopen(req, timeout=10) as response:
-            return response.status, json.load(response)
-    except urllib.error.HTTPError as error:
-        return error.code, json.load(error)
+@pytest.mark.parametrize("pinned", [True, False], ids=["pinned", "unpinned"])
+def test_code_change_and_recovery(project_copy: Project, tmp_path: Path, pinned: bool) -> None:
+    """A workflow pending across a deploy that edits the workflow's code."""
+    project = project_copy
+    settings = project.path / "mysite" / "settings.py"
+    if not pinned:
+        text, removed = re.subn(r'\n\s*"application_version": "1",', "", settings.read_text())
+        assert removed == 1
+        settings.write_text(text)
+    project.manage("migrate")
+    server = project.start_server(tmp_path / "first.log")
+    start_onboarding(project, "signup-deploy", follow_up_after=2)
+    kill_between_steps(project, server, "signup-deploy")
 
-
-def query(env: dict[str, str], sql: str) -> list[tuple]:
-    with psycopg.connect(dbname=env["PGDATABASE"]) as conn:
-        return conn.execute(sql).fetchall()
-
-
-def has_dbos_schema(env: dict[str, str]) -> bool:
-    return bool(query(env, "SELECT 1 FROM pg_namespace WHERE nspname = 'dbos'"))
-
-
-def email_counts(env: dict[str, str], workflow_id: str) -> dict[str, int]:
-    rows = query(
-        env,
-        "SELECT kind, count(*) FROM onboarding_email "
-        f"WHERE workflow_id = '{workflow_id}' GROUP BY kind",
+    workflows = project.path / "onboarding" / "workflows.py"
+    edited = workflows.read_text().replace(
+        "    welcome = send_welcome(to)\n",
+        "    welcome = send_welcome(to)\n    DBOS.logger.info(f'welcomed {to}')\n",
     )
-    return dict(rows)
+    assert edited != workflows.read_text()
+    workflows.write_text(edited)
+    project.start_server(tmp_path / "second.log")
+
+    if pinned:
+        wait_for(
+            lambda: workflow_status(project, "signup-deploy")["status"] == "SUCCESS",
+            "the recovered workflow to finish",
+        )
+        assert email_counts(project.env, "signup-deploy") == {"welcome": 1, "follow-up": 1}
+    else:
+        log = (tmp_path / "second.log").read_text()
+        version = re.search(r"Application version: (\w+)", log).group(1)
+        assert f"No workflows to recover from application version {version}" in log
+        # Well past the timer's deadline: the workflow is stranded, not late.
+        time.sleep(4)
+        assert workflow_status(project, "signup-deploy")["status"] == "PENDING"
+        assert email_counts(project.env, "signup-deploy") == {"welcome": 1}
+        [(old_version,)] = query(
+            project.env,
+            "SELECT application_version FROM dbos.workflow_status "
+            "WHERE workflow_uuid = 'signup-deploy'",
+        )
+        assert old_version != version
 
 
-def workflow_status(project: Project, workflow_id: str) -> dict:
-    status, body = request(f"{project.url}/workflows/{workflow_id}/")
-    assert status == 200, body
-    return body
-
-
-def start_onboarding(project: Project, key: str, follow_up_after: float) -> None:
-    status, body = request(
-        f"{project.url}/signups/background/",
-        {"email": "ada@example.com", "follow_up_after": follow_up_after},
-        **{"Idempotency-Key": key},
-    )
-    assert status == 202, body
-
-
-def kill_between_steps(project: Project, server: subprocess.Popen[bytes], key: str) -> None:
-    """Wait until the welcome step is recorded, then SIGKILL the server."""
-    wait_for(
-        lambda: "DBOS.sleep" in workflow_status(project, key)["steps"],
-        "the workflow to reach its timer",
-    )
-    assert email_counts(project.env, key) == {"welcome": 1}
-    os.kill(server.pid, signal.SIGKILL)
-    assert server.wait(timeout=10) == -signal.SIGKILL
+# [/docs:code-change]
 
 
 def test_only_serving_processes_launch_dbos(project: Project, tmp_path: Path) -> None:
@@ -131,48 +127,3 @@ def test_sigkill_between_steps_recovers_without_repeating_the_first(
     assert workflow_status(project, "signup-crash")["result"]["welcome_email"] == welcome_id
     log = (tmp_path / "second.log").read_text()
     assert "Recovering 1 workflows from application version 1" in log
-
-
-@pytest.mark.parametrize("pinned", [True, False], ids=["pinned", "unpinned"])
-def test_code_change_and_recovery(project_copy: Project, tmp_path: Path, pinned: bool) -> None:
-    """A workflow pending across a deploy that edits the workflow's code."""
-    project = project_copy
-    settings = project.path / "mysite" / "settings.py"
-    if not pinned:
-        text, removed = re.subn(r'\n\s*"application_version": "1",', "", settings.read_text())
-        assert removed == 1
-        settings.write_text(text)
-    project.manage("migrate")
-    server = project.start_server(tmp_path / "first.log")
-    start_onboarding(project, "signup-deploy", follow_up_after=2)
-    kill_between_steps(project, server, "signup-deploy")
-
-    workflows = project.path / "onboarding" / "workflows.py"
-    edited = workflows.read_text().replace(
-        "    welcome = send_welcome(to)\n",
-        "    welcome = send_welcome(to)\n    DBOS.logger.info(f'welcomed {to}')\n",
-    )
-    assert edited != workflows.read_text()
-    workflows.write_text(edited)
-    project.start_server(tmp_path / "second.log")
-
-    if pinned:
-        wait_for(
-            lambda: workflow_status(project, "signup-deploy")["status"] == "SUCCESS",
-            "the recovered workflow to finish",
-        )
-        assert email_counts(project.env, "signup-deploy") == {"welcome": 1, "follow-up": 1}
-    else:
-        log = (tmp_path / "second.log").read_text()
-        version = re.search(r"Application version: (\w+)", log).group(1)
-        assert f"No workflows to recover from application version {version}" in log
-        # Well past the timer's deadline: the workflow is stranded, not late.
-        time.sleep(4)
-        assert workflow_status(project, "signup-deploy")["status"] == "PENDING"
-        assert email_counts(project.env, "signup-deploy") == {"welcome": 1}
-        [(old_version,)] = query(
-            project.env,
-            "SELECT application_version FROM dbos.workflow_status "
-            "WHERE workflow_uuid = 'signup-deploy'",
-        )
-        assert old_version != version

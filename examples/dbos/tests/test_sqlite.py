@@ -1,6 +1,7 @@
 """DBOS on a SQLite system database: which SQLite it needs."""
 
 import importlib.util
+import os
 import sqlite3
 import subprocess
 import sys
@@ -11,10 +12,12 @@ import pytest
 PROJECT = Path(__file__).resolve().parents[1]
 
 
-def launch(tmp_path: Path, driver: str) -> subprocess.CompletedProcess[str]:
+def run(tmp_path: Path, *argv: str) -> subprocess.CompletedProcess[str]:
+    """``python *argv`` in ``tmp_path``, where DBOS makes its ``dbos.sqlite``."""
     return subprocess.run(
-        [sys.executable, "-m", "tests.sqlite_launch", str(tmp_path), driver],
-        cwd=PROJECT,
+        [sys.executable, *argv],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(PROJECT)},
         capture_output=True,
         text=True,
         timeout=60,
@@ -22,7 +25,7 @@ def launch(tmp_path: Path, driver: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_stdlib_sqlite_works_from_3_42(tmp_path: Path) -> None:
-    result = launch(tmp_path, "stdlib")
+    result = run(tmp_path, "-m", "tests.sqlite_launch")
 
     assert f"SQLite {sqlite3.sqlite_version}" in result.stdout
     if sqlite3.sqlite_version_info >= (3, 42):
@@ -39,9 +42,10 @@ def test_stdlib_sqlite_works_from_3_42(tmp_path: Path) -> None:
     importlib.util.find_spec("pysqlite3") is None, reason="needs pysqlite3-binary installed"
 )
 def test_engine_with_a_newer_sqlite(tmp_path: Path) -> None:
-    result = launch(tmp_path, "pysqlite3")
+    result = run(tmp_path, str(PROJECT / "dbos_on_sqlite.py"))
 
     assert result.returncode == 0, result.stderr
-    version = tuple(int(part) for part in result.stdout.split()[1].split("."))
-    assert version >= (3, 42)
-    assert "result 42" in result.stdout
+    version, outcome = result.stdout.removeprefix("SQLite ").split(": ")
+    assert tuple(int(part) for part in version.split(".")) >= (3, 42)
+    assert outcome == "the workflow returned 42\n"
+    assert (tmp_path / "dbos.sqlite").exists()

@@ -9,6 +9,7 @@ from django.test import Client
 
 from onboarding.models import Email
 
+# Every test of this module runs with DBOS launched by the fixture in conftest.py.
 pytestmark = pytest.mark.usefixtures("dbos")
 
 
@@ -18,6 +19,28 @@ def post(client: Client, url: str, body: object, **headers: str):
 
 def emails(workflow_id: str) -> list[str]:
     return list(Email.objects.filter(workflow_id=workflow_id).values_list("kind", flat=True))
+
+
+def test_same_idempotency_key_runs_the_work_once(client: Client) -> None:
+    body = {"email": "ada@example.com", "follow_up_after": 0.5}
+    first = post(client, "/signups/background/", body, idempotency_key="signup-1")
+    retry = post(client, "/signups/background/", body, idempotency_key="signup-1")
+
+    assert first.status_code == retry.status_code == 202
+    assert first.json()["workflow_id"] == retry.json()["workflow_id"] == "signup-1"
+    result = DBOS.retrieve_workflow("signup-1").get_result()
+    late_retry = post(client, "/signups/background/", body, idempotency_key="signup-1")
+
+    assert late_retry.status_code == 202
+    assert late_retry.json() == {"workflow_id": "signup-1", "status": "SUCCESS"}
+    assert sorted(emails("signup-1")) == ["follow-up", "welcome"]
+    assert result == {
+        "welcome_email": Email.objects.get(workflow_id="signup-1", kind="welcome").pk,
+        "follow_up_email": Email.objects.get(workflow_id="signup-1", kind="follow-up").pk,
+    }
+
+
+# [/docs:idempotency-test]
 
 
 def test_signup_runs_both_steps_and_returns_the_result(client: Client) -> None:
@@ -42,25 +65,6 @@ def test_follow_up_waits_for_the_durable_timer(client: Client) -> None:
     follow_up = Email.objects.get(pk=response.json()["follow_up_email"])
     welcome = Email.objects.get(pk=response.json()["welcome_email"])
     assert (follow_up.sent_at - welcome.sent_at).total_seconds() >= 1.5
-
-
-def test_same_idempotency_key_runs_the_work_once(client: Client) -> None:
-    body = {"email": "ada@example.com", "follow_up_after": 0.5}
-    first = post(client, "/signups/background/", body, idempotency_key="signup-1")
-    retry = post(client, "/signups/background/", body, idempotency_key="signup-1")
-
-    assert first.status_code == retry.status_code == 202
-    assert first.json()["workflow_id"] == retry.json()["workflow_id"] == "signup-1"
-    result = DBOS.retrieve_workflow("signup-1").get_result()
-    late_retry = post(client, "/signups/background/", body, idempotency_key="signup-1")
-
-    assert late_retry.status_code == 202
-    assert late_retry.json() == {"workflow_id": "signup-1", "status": "SUCCESS"}
-    assert sorted(emails("signup-1")) == ["follow-up", "welcome"]
-    assert result == {
-        "welcome_email": Email.objects.get(workflow_id="signup-1", kind="welcome").pk,
-        "follow_up_email": Email.objects.get(workflow_id="signup-1", kind="follow-up").pk,
-    }
 
 
 def test_different_keys_run_separately(client: Client) -> None:
