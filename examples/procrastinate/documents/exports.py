@@ -8,12 +8,8 @@ from procrastinate.contrib.django import app
 from .models import Document
 
 
-# [docs:export-task]
 @app.task(queue="exports")
 def export_document(document_id: int, work_seconds: float = 2.0) -> None:
     """Stand in for a slow export (``work_seconds`` of work), then stamp ``exported_at``."""
     time.sleep(work_seconds)
     Document.objects.filter(pk=document_id).update(exported_at=timezone.now())
-
-
-# [/docs:export-task]

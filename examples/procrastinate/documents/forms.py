@@ -11,7 +11,6 @@ from django.http import HttpRequest, JsonResponse
 from .models import Document
 
 
-# [docs:validation]
 class InvalidRequest(Exception):
     """A request refused before any work; the response names each field in error."""
 
@@ -69,6 +68,3 @@ class JSONForm(forms.Form):
 class DocumentForm(JSONForm):
     # A TextField has no length limit: the request's size is the limit.
     text = forms.CharField(max_length=Document._meta.get_field("text").max_length)
-
-
-# [/docs:validation]

@@ -6,7 +6,6 @@ from procrastinate.manager import JobManager
 blueprint = Blueprint()
 
 
-# [docs:retry-stalled]
 async def retry_stalled_jobs(
     job_manager: JobManager, seconds_since_heartbeat: float = 30
 ) -> list[int]:
@@ -29,6 +28,3 @@ async def retry_stalled_jobs(
 async def retry_stalled(context: JobContext, timestamp: int) -> list[int]:
     """Every five minutes, requeue the jobs that dead workers left behind."""
     return await retry_stalled_jobs(context.app.job_manager)
-
-
-# [/docs:retry-stalled]

@@ -3,7 +3,6 @@
 from django.db import models
 
 
-# [docs:model]
 class Document(models.Model):
     """A text submitted over HTTP; tasks count its words, summarise and export it."""
 
@@ -15,6 +14,3 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return f"Document {self.pk}"
-
-
-# [/docs:model]

@@ -5,10 +5,6 @@ import procrastinate
 from .maintenance import blueprint
 
 
-# [docs:on-app-ready]
 def on_app_ready(app: procrastinate.App) -> None:
     """Add the blueprint's tasks to the app, named ``maintenance:<task>``."""
     app.add_tasks_from(blueprint, namespace="maintenance")
-
-
-# [/docs:on-app-ready]

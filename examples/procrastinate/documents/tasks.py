@@ -15,7 +15,6 @@ from procrastinate.contrib.django import app
 from .models import Document
 
 
-# [docs:sync-task]
 @app.task(queue="documents")
 def count_words(document_id: int) -> int:
     """Store the document's word count and return it (the worker logs the result)."""

@@ -14,7 +14,6 @@ from .models import Document
 from .tasks import count_words, summarise
 
 
-# [docs:sync-view]
 # A JSON API for scripts, without session cookies, so there is no CSRF token to check.
 @csrf_exempt
 @require_POST
@@ -91,6 +90,10 @@ def document_detail(request: HttpRequest, pk: int) -> JsonResponse:
 # [/docs:detail-view]
 
 
+# [docs:not-found]
 def not_found(request: HttpRequest, exception: Exception) -> JsonResponse:
     """The 404 answer of a missing document or a URL that matches no route, in JSON."""
     return JsonResponse({"errors": {"path": [f"Nothing at {request.path}."]}}, status=404)
+
+
+# [/docs:not-found]

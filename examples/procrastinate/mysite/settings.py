@@ -4,6 +4,7 @@ Everything that differs between a laptop and production is read from the
 environment here, in one place.
 """
 
+# [docs:environment]
 import os
 from pathlib import Path
 
@@ -12,7 +13,6 @@ from django.core.management.utils import get_random_secret_key
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
-# [docs:environment]
 def env_list(name: str, default: str) -> list[str]:
     """A comma-separated environment variable as a list, without empty items."""
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
@@ -78,19 +78,28 @@ DATABASES = {
 }
 # [/docs:databases]
 
+# [docs:import-paths]
+# Modules outside an app's tasks.py that also define tasks.
+PROCRASTINATE_IMPORT_PATHS = ["documents.exports"]
+# [/docs:import-paths]
+
+# [docs:worker-defaults]
+# Passed to procrastinate.App(worker_defaults=...); worker command-line options win.
+PROCRASTINATE_WORKER_DEFAULTS = {"name": "mysite-worker", "shutdown_graceful_timeout": 30.0}
+# [/docs:worker-defaults]
+
+# [docs:on-app-ready]
+# Called with the app once it is built: the place to add tasks from blueprints.
+PROCRASTINATE_ON_APP_READY = "documents.procrastinate_setup.on_app_ready"
+# [/docs:on-app-ready]
+
 # [docs:procrastinate-settings]
 # Tasks live in each app's tasks.py (the default name, written out here).
 PROCRASTINATE_AUTODISCOVER_MODULE_NAME = "tasks"
-# Modules outside an app's tasks.py that also define tasks.
-PROCRASTINATE_IMPORT_PATHS = ["documents.exports"]
 # The DATABASES alias that deferring and the worker use.
 PROCRASTINATE_DATABASE_ALIAS = "default"
-# Passed to procrastinate.App(worker_defaults=...); worker command-line options win.
-PROCRASTINATE_WORKER_DEFAULTS = {"name": "mysite-worker", "shutdown_graceful_timeout": 30.0}
 # Passed to procrastinate.App(periodic_defaults=...).
 PROCRASTINATE_PERIODIC_DEFAULTS = {"max_delay": 600}
-# Called with the app once it is built: the place to add tasks from blueprints.
-PROCRASTINATE_ON_APP_READY = "documents.procrastinate_setup.on_app_ready"
 # True (the default) makes the job, event and worker models refuse most writes.
 PROCRASTINATE_READONLY_MODELS = True
 # [/docs:procrastinate-settings]
@@ -114,9 +123,11 @@ LOGGING = {
 }
 # [/docs:logging]
 
+# [docs:webhook]
 # Where documents.tasks.notify_subscribers posts; nothing listens on the
 # discard port by default, so the example shows a task that really fails.
 DOCUMENT_WEBHOOK_URL = os.environ.get("DOCUMENT_WEBHOOK_URL", "http://127.0.0.1:9/documents")
+# [/docs:webhook]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

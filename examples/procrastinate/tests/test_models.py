@@ -88,3 +88,8 @@ def test_models_and_admin_show_processed_jobs(admin_client: Client, run_worker) 
     assert detail.status_code == 200
     assert "documents.tasks.count_words" in detail.content.decode()
     assert detail.context["has_change_permission"] is False
+
+    # The documents' admin names each one by its __str__.
+    change = admin_client.get(f"/admin/documents/document/{document.pk}/change/")
+    assert change.status_code == 200
+    assert f"Document {document.pk}</" in change.content.decode()

@@ -17,7 +17,6 @@ from documents.models import Document
 from documents.tasks import summarise
 
 
-# [docs:in-memory]
 @pytest.fixture
 def in_memory() -> Iterator[testing.InMemoryConnector]:
     """Swap the app's connector for an in-memory queue for the length of a test."""

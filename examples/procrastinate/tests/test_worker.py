@@ -119,3 +119,16 @@ def test_worker_script_runs_jobs_and_stops_on_sigterm(start_worker) -> None:
     assert "Starting worker on queues documents, exports" in output
     document.refresh_from_db()
     assert document.word_count == 4
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_script_one_shot_stops_once_the_queues_are_empty(start_worker) -> None:
+    document = Document.objects.create(text="one shot")
+    job_id = count_words.defer(document_id=document.pk)
+    worker = start_worker("-m", "documents.worker", "--one-shot")
+
+    output, _ = worker.communicate(timeout=60)
+
+    assert worker.returncode == 0, output
+    assert "No job found. Stopping worker because wait=False" in output
+    assert ProcrastinateJob.objects.get(pk=job_id).status == "succeeded"
