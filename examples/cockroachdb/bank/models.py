@@ -8,7 +8,6 @@ from django.core.validators import MinValueValidator
 from django.db import models
 
 
-# [docs:models]
 class Customer(models.Model):
     """Someone who places orders."""
 
@@ -64,6 +63,3 @@ class Order(models.Model):
             "products": sorted(str(pk) for pk in self.products.values_list("pk", flat=True)),
             "total": str(self.total),
         }
-
-
-# [/docs:models]

@@ -17,7 +17,6 @@ from django.db import DEFAULT_DB_ALIAS, OperationalError, transaction
 logger = logging.getLogger(__name__)
 
 
-# [docs:retry]
 SERIALIZATION_FAILURE = "40001"
 
 
@@ -89,6 +88,3 @@ def retry_on_serialization_failure[**P, R](
         return wrapper
 
     return decorator
-
-
-# [/docs:retry]

@@ -4,7 +4,6 @@ from django.urls import path
 
 from . import views
 
-# [docs:urls]
 urlpatterns = [
     path("customer/", views.CustomerList.as_view(), name="customer-list"),
     path("customer/<uuid:pk>/", views.CustomerDetail.as_view(), name="customer-detail"),
@@ -13,4 +12,3 @@ urlpatterns = [
     path("order/", views.OrderList.as_view(), name="order-list"),
     path("order/<uuid:pk>/", views.OrderDetail.as_view(), name="order-detail"),
 ]
-# [/docs:urls]

@@ -10,7 +10,6 @@ from django.http import HttpRequest
 
 from .services import Rejected
 
-# [docs:validation]
 # What json.loads() makes of each JSON type.
 JSON_TYPES = {
     dict: "an object",
@@ -77,6 +76,3 @@ def checked(value: object, field: models.Field, name: str = "") -> Any:
 def field_value(body: dict[str, Any], model: type[models.Model], name: str) -> Any:
     """``body[name]``, checked against ``model``'s field of that name."""
     return checked(body.get(name), model._meta.get_field(name))
-
-
-# [/docs:validation]

@@ -22,7 +22,6 @@ from .retry import TransactionRetriesExhausted
 from .validation import checked, field_value, parse_json_object
 
 
-# [docs:views]
 # A JSON API for non-browser clients: there is no session cookie to protect.
 @method_decorator(csrf_exempt, name="dispatch")
 class JsonView(View):
@@ -60,6 +59,7 @@ class DetailView(JsonView):
         return JsonResponse(row.as_json())
 
 
+# [docs:resources]
 class CustomerList(ListView):
     model = Customer
 
@@ -109,9 +109,6 @@ class OrderList(ListView):
 
 class OrderDetail(DetailView):
     model = Order
-
-
-# [/docs:views]
 
 
 def not_found(request: HttpRequest, exception: Exception) -> JsonResponse:

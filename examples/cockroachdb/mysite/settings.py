@@ -4,6 +4,7 @@ Everything that differs between a laptop and production is read from the
 environment here, in one place.
 """
 
+# [docs:environment]
 import os
 from pathlib import Path
 
@@ -13,7 +14,6 @@ from psycopg import IsolationLevel
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
-# [docs:environment]
 def env_list(name: str, default: str) -> list[str]:
     """A comma-separated environment variable as a list, without empty items."""
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
@@ -141,6 +141,7 @@ MAILERS = {
 }
 
 
+# [docs:logging]
 # Each transaction retry is logged by bank.retry; show them on the console
 # (runserver's output) so that contention is visible.
 LOGGING = {
@@ -149,3 +150,4 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "loggers": {"bank": {"handlers": ["console"], "level": "INFO"}},
 }
+# [/docs:logging]
