@@ -26,6 +26,7 @@ import dataclasses
 import functools
 import re
 from pathlib import Path
+from typing import Any
 
 from .layout import EXAMPLES
 from .pages import Block, Page
@@ -55,9 +56,21 @@ def block_text(page: Page, block: Block) -> str:
     config = Config({}, {})
     config.source_encoding = "utf-8"
     source = (page.path.parent / block.argument).resolve()
-    text, _ = LiteralIncludeReader(str(source), dict(block.options), config).read()
+    text, _ = LiteralIncludeReader(str(source), include_options(block.options), config).read()
     # docs/conf.py drops the blank lines kept before an end marker.
     return text.rstrip("\n") + "\n"
+
+
+def include_options(options: dict[str, str]) -> dict[str, Any]:
+    """A ``{literalinclude}``'s options as Sphinx hands them to its reader.
+
+    The page gives every value as text; Sphinx converts each by the directive's
+    option spec first (``:dedent: 4`` is the number 4), and the reader needs that.
+    """
+    from sphinx.directives.code import LiteralInclude
+
+    spec = LiteralInclude.option_spec or {}
+    return {name: spec[name](value) if name in spec else value for name, value in options.items()}
 
 
 def shown_files(page: Page) -> list[Shown]:

@@ -19,6 +19,7 @@ import coverage
 from sphinx.config import Config
 from sphinx.directives.code import LiteralIncludeReader
 
+from .assembly import include_options
 from .evaluators import skip_namespace
 from .layout import DOCS, ROOT
 from .pages import parse_page
@@ -79,7 +80,8 @@ def included_python_regions(docs: Path = DOCS) -> list[IncludedRegion]:
             if not block.included or not block.argument.endswith(".py"):
                 continue
             source = (md.parent / block.argument).resolve()
-            text, _ = LiteralIncludeReader(str(source), dict(block.options), config).read()
+            options = include_options(block.options)
+            text, _ = LiteralIncludeReader(str(source), options, config).read()
             first, last = _locate(source.read_text().splitlines(), text.splitlines())
             variants = tuple(v for v in page.variants if block.variant in (None, v))
             regions.append(

@@ -20,7 +20,6 @@ from todos.entities import Todo
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings")
 
-# [docs:mount]
 # Set Django up first: its ready() hooks put Nitro's engine on Django's database.
 django_application = get_asgi_application()
 
@@ -33,4 +32,3 @@ ValidatingFastAPIDispatcher(nitro_fastapi).configure(Entity, entities=[Todo])
 # Django, the default (a Mount("/") would miss paths with a newline in them).
 # Starlette's router answers the lifespan events, which Django does not handle.
 application = Router(routes=[Mount("/fastapi", app=nitro_fastapi)], default=django_application)
-# [/docs:mount]

@@ -4,6 +4,7 @@ Everything that differs between a laptop and production is read from the
 environment here, in one place.
 """
 
+# [docs:environment]
 import os
 from pathlib import Path
 
@@ -12,7 +13,6 @@ from django.core.management.utils import get_random_secret_key
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
-# [docs:environment]
 def env_list(name: str, default: str) -> list[str]:
     """A comma-separated environment variable as a list, without empty items."""
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
@@ -28,6 +28,7 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
 
 # Application definition
 
+# [docs:installed-apps]
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -37,6 +38,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "todos",
 ]
+# [/docs:installed-apps]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -71,6 +73,7 @@ WSGI_APPLICATION = "mysite.wsgi.application"
 # Database
 # https://docs.djangoproject.com/en/6.1/ref/settings/#databases
 
+# [docs:database]
 DATABASES = {
     "default": {
         "ENGINE": "django.db.backends.postgresql",
@@ -79,6 +82,7 @@ DATABASES = {
         "NAME": os.environ.get("PGDATABASE", "cookbook"),
     }
 }
+# [/docs:database]
 
 
 # Password validation

@@ -6,13 +6,11 @@ from django.urls import include, path
 
 from todos.api import dispatcher
 
-# [docs:urls]
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", dispatcher.urls),
     path("", include("todos.urls")),
 ]
-# [/docs:urls]
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> JsonResponse:

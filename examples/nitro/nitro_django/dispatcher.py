@@ -7,13 +7,14 @@ actions, loads the entity, converts the parameters and calls the method; this
 module only translates between Django requests and responses and Nitro's
 ``dispatch()``.
 
-In a URLconf, configure a dispatcher with the entities and include its
-``urls`` (the example project's ``todos/urls.py`` does exactly that). The
-generated paths are the ones Nitro's FastAPI adapter generates
+Configure a dispatcher with the entities and include its ``urls`` in a URLconf
+(the example project's ``todos/api.py`` and ``mysite/urls.py`` do exactly
+that). The generated paths are the ones Nitro's FastAPI adapter generates
 (``todo/<str:id>/complete`` for an instance method, ``todo/create`` for a class
 or static method), so a client does not notice which framework serves them.
 """
 
+# [docs:imports]
 from __future__ import annotations
 
 import asyncio
@@ -32,6 +33,8 @@ from django.urls import URLPattern, path
 from django.views.decorators.csrf import csrf_exempt as exempt_from_csrf
 from nitro.routing import ActionMetadata, NitroDispatcher
 from pydantic import AfterValidator, TypeAdapter, ValidationError
+
+# [/docs:imports]
 
 __all__ = [
     "SORTED",

@@ -63,3 +63,10 @@ def test_stream_of_an_unknown_project_is_a_json_404(client: Client, project_id: 
     response = client.get(f"/projects/{project_id}/todos/stream/")
     assert response.status_code == 404
     assert response.json() == {"error": f"No project with id {project_id}."}
+
+
+def test_bad_request_is_json(client: Client) -> None:
+    # A Host header outside ALLOWED_HOSTS is Django's usual 400, answered by handler400.
+    response = client.get("/projects/1/", headers={"host": "attacker.invalid"})
+    assert response.status_code == 400
+    assert response.json() == {"error": "Bad request."}

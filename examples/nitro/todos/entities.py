@@ -11,7 +11,6 @@ from nitro import Entity, action
 from sqlmodel import Field, col
 
 
-# [docs:entity]
 class Todo(Entity, table=True):
     """A to-do item, stored by Nitro in the table ``todo`` of Django's database.
 
@@ -46,9 +45,6 @@ class Todo(Entity, table=True):
         self.save()
         return self.model_dump()
 
-    # [/docs:entity]
-
-    # [docs:shared-path]
     @action(method="GET", path="title")
     def read_title(self) -> dict[str, str]:
         """Return the to-do's title."""
@@ -63,17 +59,11 @@ class Todo(Entity, table=True):
         self.save()
         return {"id": self.id, "title": self.title}
 
-    # [/docs:shared-path]
-
-    # [docs:absolute-path]
     @action(method="DELETE", path="/todo/{id}", status_code=204)
     def remove(self) -> None:
         """Delete the to-do."""
         self.delete()
 
-    # [/docs:absolute-path]
-
-    # [docs:search]
     @classmethod
     @action(method="GET", path="search")
     def search_titles(
@@ -82,5 +72,3 @@ class Todo(Entity, table=True):
         """List to-dos whose title contains ``q`` (all without ``q``), by id."""
         conditions = [col(cls.title).icontains(q)] if q else []
         return cls.where(*conditions, order_by=cls.id, limit=limit)
-
-    # [/docs:search]
