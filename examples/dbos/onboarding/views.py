@@ -2,6 +2,7 @@
 
 from dbos import DBOS, SetWorkflowID
 from django.http import HttpRequest, JsonResponse
+from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
@@ -31,7 +32,8 @@ def start_signup(request: HttpRequest) -> JsonResponse:
 
     The key becomes the workflow id, so a retried request finds the workflow
     the first one started and the emails go out once. Answers 202 with the
-    workflow's id and status.
+    workflow's id and the URL of its status: a status read here would race the
+    queue, which may have started the workflow already.
     """
     try:
         key = idempotency_key(request)
@@ -43,7 +45,11 @@ def start_signup(request: HttpRequest) -> JsonResponse:
             ONBOARDING_QUEUE, onboard, data["email"], data["follow_up_after"]
         )
     return JsonResponse(
-        {"workflow_id": handle.workflow_id, "status": handle.get_status().status}, status=202
+        {
+            "workflow_id": handle.workflow_id,
+            "status_url": reverse("workflow-status", args=[handle.workflow_id]),
+        },
+        status=202,
     )
 
 

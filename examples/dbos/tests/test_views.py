@@ -32,7 +32,8 @@ def test_same_idempotency_key_runs_the_work_once(client: Client) -> None:
     late_retry = post(client, "/signups/background/", body, idempotency_key="signup-1")
 
     assert late_retry.status_code == 202
-    assert late_retry.json() == {"workflow_id": "signup-1", "status": "SUCCESS"}
+    assert late_retry.json() == {"workflow_id": "signup-1", "status_url": "/workflows/signup-1/"}
+    assert client.get("/workflows/signup-1/").json()["status"] == "SUCCESS"
     assert sorted(emails("signup-1")) == ["follow-up", "welcome"]
     assert result == {
         "welcome_email": Email.objects.get(workflow_id="signup-1", kind="welcome").pk,
@@ -172,7 +173,9 @@ def test_key_of_100_characters_reaches_its_status_url(client: Client) -> None:
     DBOS.retrieve_workflow(key).get_result()
 
     assert response.status_code == 202
-    assert client.get(f"/workflows/{key}/").json()["status"] == "SUCCESS"
+    status_url = response.json()["status_url"]
+    assert status_url == f"/workflows/{key}/"
+    assert client.get(status_url).json()["status"] == "SUCCESS"
 
 
 def test_unknown_workflow_is_404(client: Client) -> None:
