@@ -86,7 +86,7 @@ def reader_pages() -> list[Path]:
     return [
         md
         for md in sorted(DOCS.rglob("*.md"))
-        if "_build" not in md.parts and parse_page(md).front_matter.get("reader")
+        if "_build" not in md.parts and parse_page(md).example
     ]
 
 

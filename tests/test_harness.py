@@ -198,8 +198,11 @@ def test_a_block_the_page_skips_here_has_no_lines_that_must_have_run() -> None:
         "```{literalinclude} c.py",
         "% skip: next",
         "```{literalinclude} d.py",
+        '% skip: next "needs a node"',
+        "```{literalinclude} e.py",
     ]
     assert skip_reason(page, 2) == "needs Django 99"
     assert skip_reason(page, 4) is None
     assert skip_reason(page, 5) is None
     assert skip_reason(page, 7) == "skipped on the page"
+    assert skip_reason(page, 9) == "needs a node"

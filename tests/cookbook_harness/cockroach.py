@@ -16,7 +16,7 @@ node per variant:
 
 Stores are in memory (the data is thrown away). For a page run,
 :meth:`Node.prepare_scratch` puts what the page's commands expect into the
-scratch copy of the example (``certs/`` with ``ca.crt`` and the ``root``
+reader's empty directory (``certs/`` with ``ca.crt`` and the ``root``
 client certificate, ``my-safe-directory/ca.key``), and :meth:`Node.reset`
 drops the ``bank`` database and ``django`` user the page creates.
 """

@@ -123,27 +123,12 @@ def evaluate_sql(example: Example) -> None:
 # --- python and pycon --------------------------------------------------------------
 
 
-def _python(kind: str, example: Example) -> None:
-    run = page_run(example)
-    source = example.parsed
-    # The source starts on the line after the opening fence; the worker wants
-    # the 0-based index of that line.
-    answer = run.python_worker().run(kind, str(source), str(example.path), example.line)
-    if not answer["ok"]:
-        raise SnippetFailure(f"{where(example)}: the {kind} block failed:\n{answer['report']}")
-
-
 def evaluate_python(example: Example) -> None:
-    if reader_project(example):
-        evaluate_file(example)
-    else:
-        _python("python", example)
+    """A python block is a file of the reader's project (its caption names it)."""
+    evaluate_file(example)
 
 
 def evaluate_pycon(example: Example) -> None:
-    if not reader_project(example):
-        _python("pycon", example)
-        return
     run = page_run(example)
     source = str(example.parsed)
     statements = pycon_statements(source)
@@ -174,12 +159,6 @@ def evaluate_pycon(example: Example) -> None:
 
 
 # --- files: the reader's project ------------------------------------------------------
-
-
-def reader_project(example: Example) -> bool:
-    """Whether the page builds a reader's project from its own blocks (front matter
-    ``reader: true``), rather than running in a copy of its example project."""
-    return bool(parse_page(Path(example.path)).front_matter.get("reader"))
 
 
 @functools.cache
@@ -232,13 +211,14 @@ def evaluate_not_shown(example: Example) -> None:
 
 
 class FileParser:
-    """``{literalinclude}`` blocks with a caption, on pages that build a reader's project."""
+    """``{literalinclude}`` blocks with a caption, on a recipe's page (one with an
+    ``example:``): files of the project the reader builds from the page."""
 
     def __init__(self) -> None:
         self.lexer = DirectiveLexer(directive="literalinclude")
 
     def __call__(self, document: Document) -> Iterable[Region]:
-        if not parse_page(Path(document.path)).front_matter.get("reader"):
+        if not parse_page(Path(document.path)).example:
             return
         for region in self.lexer(document):
             region.evaluator = reporting(evaluate_file)

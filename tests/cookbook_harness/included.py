@@ -98,26 +98,33 @@ def included_python_regions(docs: Path = DOCS) -> list[IncludedRegion]:
     return regions
 
 
-SKIP = re.compile(r"^%\s*skip:\s*next(?:\s+if(?P<arguments>\(.*\)))?\s*$")
+SKIP = re.compile(r"^%\s*skip:\s*next(?:\s+(?P<reason>.+))?\s*$")
 
 
 def skip_reason(lines: list[str], line: int) -> str | None:
     """Why the block at ``line`` is skipped in this environment, or None if it runs.
 
-    The page's own `% skip: next` comment, on the line above the block, is
-    evaluated as the page run evaluates it (evaluators.skip_namespace): a block
-    that did not run here has no lines that must have run.
+    The page's own `% skip: next ...` comment, on the line above the block, is
+    evaluated as Sybil evaluates it in the page run, with the same names
+    (evaluators.skip_namespace): a block that did not run here has no lines that
+    must have run.
     """
     above = lines[line - 2].strip() if line >= 2 else ""
     match = SKIP.match(above)
     if match is None:
         return None
-    if match["arguments"] is None:
+    reason = (match["reason"] or "").strip()
+    if not reason:
         return "skipped on the page"
     namespace = skip_namespace()
-    namespace["_skip"] = lambda condition, reason="skipped on the page": (condition, reason)
-    condition, reason = eval("_skip" + match["arguments"], namespace)  # noqa: S307
-    return reason if condition else None
+    if reason.startswith("if"):
+        namespace["if_"] = _if
+        reason = "if_" + reason[2:]
+    return eval(reason, namespace)  # noqa: S307
+
+
+def _if(condition: object, reason: str | None = None) -> str | None:
+    return (reason or "skipped here") if condition else None
 
 
 def _locate(lines: list[str], shown: list[str]) -> tuple[int, int]:

@@ -126,9 +126,10 @@ def snippet_report(facts: RunFacts, outcome: str, exit_status: int) -> dict[str,
             ]
             end = facts.variant_ends.get((relative, variant), {})
             entry[variant if page.has_variants else "single"] = {
-                # Where the page ran: in the project a reader builds from it
-                # (startproject and the page's own blocks), or in a copy of its example.
-                "project": "reader" if page.front_matter.get("reader") else "example",
+                # Where the page ran: a recipe in the project a reader builds from it
+                # (startproject and the page's own blocks), any other page in an
+                # empty directory.
+                "project": "reader" if page.example else "empty",
                 "blocks": len(visible),
                 "included": sum(1 for include in includes if include["ran"]),
                 "includes": includes,

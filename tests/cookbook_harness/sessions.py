@@ -1,10 +1,10 @@
-"""A page's run in one variant: its scratch project, its shell, its Python process.
+"""A page's run in one variant: the reader's directory, terminal and shells.
 
 A reader follows a page in one terminal: :class:`Shell` is that terminal (one
-``bash`` session, commands in order), ``PythonWorker`` is the Python
-process in which the page's ``python`` and ``pycon`` blocks run, and
-:class:`PageRun` holds both, in a scratch copy of the page's example project
-with a fresh database.
+``bash`` session, commands in order); :class:`Repl` is a new
+``python manage.py shell`` into which one ``pycon`` block is pasted; and
+:class:`PageRun` holds the terminal, in an empty directory where the page's
+own commands and blocks build the project, with a fresh database.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import contextlib
 import fcntl
-import json
 import os
 import pty
 import queue
@@ -29,17 +28,15 @@ import threading
 import time
 import uuid
 from pathlib import Path
-from typing import Any
 
 from . import audit, watchdog
 from .cockroach import Node
-from .layout import EXAMPLES, ROOT
+from .layout import ROOT
 from .matching import SnippetFailure
 from .pages import Page
 from .postgres import DATABASE_NAME, Servers
 
 COMMAND_TIMEOUT = 300.0
-SETTINGS_IN_MANAGE_PY = re.compile(r"""DJANGO_SETTINGS_MODULE["'],\s*["']([\w.]+)["']""")
 
 
 class Shell:
@@ -181,57 +178,8 @@ class Repl:
         os.close(self.fd)
 
 
-class PythonWorker:
-    """The page's Python process (see pyworker.py)."""
-
-    def __init__(self, cwd: Path, env: dict[str, str], log: Path) -> None:
-        read_fd, write_fd = os.pipe()
-        env = env | {"COOKBOOK_RESPONSE_FD": str(write_fd), "PYTHONUNBUFFERED": "1"}
-        self.log_path = log
-        with open(log, "w") as log_file:
-            self.process = subprocess.Popen(
-                [sys.executable, str(Path(__file__).with_name("pyworker.py"))],
-                stdin=subprocess.PIPE,
-                stdout=log_file,
-                stderr=subprocess.STDOUT,
-                cwd=cwd,
-                env=env,
-                text=True,
-                pass_fds=(write_fd,),
-                start_new_session=True,
-            )
-        os.close(write_fd)
-        self.answers = os.fdopen(read_fd, "r")
-        started = self._answer()
-        if not started["ok"]:
-            raise SnippetFailure(f"Django could not be set up:\n{started['report']}")
-
-    def _answer(self) -> dict[str, Any]:
-        line = self.answers.readline()
-        if not line:
-            raise SnippetFailure(f"the Python process died:\n{self.log_path.read_text()}")
-        return json.loads(line)
-
-    def run(self, kind: str, source: str, path: str, line: int) -> dict[str, Any]:
-        assert self.process.stdin is not None
-        request = {"kind": kind, "source": source, "path": path, "line": line}
-        self.process.stdin.write(json.dumps(request) + "\n")
-        self.process.stdin.flush()
-        return self._answer()
-
-    def close(self) -> None:
-        if self.process.stdin:
-            self.process.stdin.close()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
-        self.answers.close()
-
-
 class PageRun:
-    """A page run in one variant: scratch project, shell, Python process."""
+    """A page run in one variant: the reader's directory, the terminal, the audit."""
 
     current: PageRun | None = None
 
@@ -244,24 +192,12 @@ class PageRun:
         self.project = self.root / "project"
         self.home = self.root / "home"
         self.home.mkdir()
-        example = page.example
-        if page.front_matter.get("reader"):
-            # A reader's project: the page's own commands and blocks make it.
-            self.project.mkdir()
-        elif example:
-            shutil.copytree(
-                EXAMPLES / example,
-                self.project,
-                ignore=shutil.ignore_patterns(
-                    "__pycache__", "*.pyc", ".pytest_cache", ".hypothesis", "certs"
-                ),
-            )
-        else:
-            self.project.mkdir()
+        # The reader's working directory, empty: the page's own commands and blocks
+        # make the project in it (a recipe's starts with `django-admin startproject`).
+        self.project.mkdir()
         # Repository folders the page's commands use, at the same relative path.
         for folder in page.front_matter.get("copy", []):
             shutil.copytree(ROOT / folder, self.project / folder)
-        self.settings = self._settings_module()
         # A fresh, empty database on both clusters, as a reader starts with.
         for cluster in servers.clusters.values():
             cluster.create_database(DATABASE_NAME)
@@ -308,24 +244,6 @@ class PageRun:
         }
         self.shell = Shell(self.project, env)
         self.shell_env, self.shell_cwd = env, self.project
-        self.python: PythonWorker | None = None
-
-    def _settings_module(self) -> str | None:
-        manage = self.project / "manage.py"
-        if not manage.exists():
-            return None
-        match = SETTINGS_IN_MANAGE_PY.search(manage.read_text())
-        return match.group(1) if match else None
-
-    def python_worker(self) -> PythonWorker:
-        if self.python is None:
-            # The Python process sees the environment the page's commands set up.
-            env = self.shell.environment()
-            cwd = Path(self.shell.query("pwd").strip())
-            if self.settings:
-                env.setdefault("DJANGO_SETTINGS_MODULE", self.settings)
-            self.python = PythonWorker(cwd, env, self.root / "python.log")
-        return self.python
 
     def cwd(self) -> Path:
         """The directory the page's commands are in now."""
@@ -347,14 +265,11 @@ class PageRun:
             )
 
     def stop_processes(self) -> None:
-        """Stop the page's Python process and what its commands left running.
+        """Stop what the page's commands left running.
 
         The shell's last directory and environment are kept (``shell_cwd``,
         ``shell_env``): the decoy test runs the page's clients with them.
         """
-        if self.python is not None:
-            self.python.close()
-            self.python = None
         if self.shell.process.poll() is None:
             self.shell_env = self.shell.environment()
             self.shell_cwd = Path(self.shell.query("pwd").strip())

@@ -166,7 +166,7 @@ class SnippetChecks(_MarkdownDirective):
 # Where a page ran (the report's "project"), as the status table says it.
 PROJECTS = {
     "reader": "the reader's project",
-    "example": "a copy of its example",
+    "empty": "an empty directory",
 }
 
 
