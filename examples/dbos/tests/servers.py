@@ -63,7 +63,10 @@ class Project:
                 start_new_session=True,
             )
         self.servers.append(server)
-        wait_for(lambda: self._answers(server), f"the server logging to {log} to answer")
+        try:
+            wait_for(lambda: self._answers(server), f"the server logging to {log} to answer")
+        except AssertionError as failed:
+            raise AssertionError(f"{failed}; it wrote:\n{log.read_text()}") from None
         return server
 
     def _answers(self, server: subprocess.Popen[bytes]) -> bool:
@@ -87,7 +90,13 @@ class Project:
                     server.wait(timeout=grace)
 
 
-def wait_for(condition: Callable[[], object], what: str, timeout: float = 30.0) -> None:
+# A bound, so that a server that does not start fails its test within a minute,
+# not a speed target: on a loaded 2-core machine a server with the autoreloader
+# took more than 30 s to answer.
+WAIT_SECONDS = 55.0
+
+
+def wait_for(condition: Callable[[], object], what: str, timeout: float = WAIT_SECONDS) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:

@@ -100,7 +100,7 @@ def start_worker() -> Iterator[Callable[..., subprocess.Popen[str]]]:
         process.communicate(timeout=30)
 
 
-def wait_for_status(job_id: int, status: str, timeout: float = 30) -> ProcrastinateJob:
+def wait_for_status(job_id: int, status: str, timeout: float = 55) -> ProcrastinateJob:
     """Poll the job's row until it reaches ``status`` (each query sees new commits)."""
     deadline = time.monotonic() + timeout
     while True:
