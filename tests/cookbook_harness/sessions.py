@@ -1,7 +1,7 @@
 """A page's run in one variant: the reader's directory, terminal and shells.
 
 A reader follows a page in one terminal: :class:`Shell` is that terminal (one
-``bash`` session, commands in order); :class:`Repl` is a new
+``bash`` session, commands in order); ``Repl`` is a new
 ``python manage.py shell`` into which one ``pycon`` block is pasted; and
 :class:`PageRun` holds the terminal, in an empty directory where the page's
 own commands and blocks build the project, with a fresh database.
