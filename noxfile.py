@@ -5,13 +5,30 @@
 
 from __future__ import annotations
 
+import ctypes
 import os
 import shutil
+import signal
+import sys
 from pathlib import Path
 
 import nox
 
 ROOT = Path(__file__).parent
+
+
+def _end_with_parent() -> None:
+    """nox gets SIGTERM when what started it ends (make, killed by a SIGTERM of its
+    own, does not pass it on), and ends; its pytest then ends the same way and
+    stops what it started (cookbook_harness.watchdog.end_with_parent)."""
+    parent = os.getppid()
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None).prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG
+        if os.getppid() != parent:
+            os.kill(os.getpid(), signal.SIGTERM)
+
+
+_end_with_parent()
 PYPROJECT = nox.project.load_toml("pyproject.toml")
 BUILD = ROOT / "build"
 # The version matrix: every Python with every Django (pyproject.toml's

@@ -16,10 +16,13 @@ import pytest
 from sybil import Document
 from sybil.integration.pytest import SybilFile, SybilItem
 
-from . import cockroach, evaluators, suites
+from . import cockroach, evaluators, suites, watchdog
 from .layout import ROOT, VARIANTS, example_names
 from .postgres import Cluster, HarnessError, Servers, describe, running_servers
 from .report import RunFacts, header, report_path, snippet_report, write
+
+# The process that started this session (nox, or a shell), as early as it is known.
+PARENT = os.getppid()
 
 #: What the run did, for the snippet report (report.py).
 FACTS = pytest.StashKey[RunFacts]()
@@ -268,6 +271,8 @@ def pytest_configure(config: pytest.Config) -> None:
         signal.signal(signal.SIGINT, signal.default_int_handler)
     if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
         signal.signal(signal.SIGTERM, _interrupt)
+    # A SIGTERM to nox alone ends nox at once: the session must not outlive it.
+    watchdog.end_with_parent(PARENT)
 
 
 def _interrupt(signum: int, frame: object) -> None:

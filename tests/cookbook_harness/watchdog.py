@@ -127,3 +127,20 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def end_with_parent(parent: int) -> None:
+    """Get SIGTERM when the process that started this one ends (Linux's parent-death
+    signal), so that a runner killed outright (nox on a SIGTERM of its own) does
+    not leave this session running on its own; elsewhere, nothing is done."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(pr_set_pdeathsig, signal.SIGTERM, 0, 0, 0) != 0:
+        return
+    # The parent may have ended before the call: then it is too late for the signal.
+    if os.getppid() != parent:
+        os.kill(os.getpid(), signal.SIGTERM)

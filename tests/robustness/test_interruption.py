@@ -10,6 +10,7 @@ processes are found by the mark every one of them carries (watchdog.py).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -24,8 +25,18 @@ from cookbook_harness import postgres, watchdog
 from cookbook_harness.layout import ROOT
 
 SUITE = "tests/test_examples.py::test_example_suite[insecure-dbos]"
-# Ctrl-C in a terminal, nox or a CI runner cancelling, and nox's last resort.
-SIGNALS = [signal.SIGINT, signal.SIGTERM, signal.SIGKILL]
+# Ctrl-C in a terminal, nox or a CI runner cancelling, and nox's last resort, all
+# sent to pytest; and SIGTERM sent to the process that started pytest alone (as to
+# nox, or make), which ends at once and does not pass it on.
+CASES = [
+    ("pytest", signal.SIGINT),
+    ("pytest", signal.SIGTERM),
+    ("pytest", signal.SIGKILL),
+    ("parent", signal.SIGTERM),
+]
+# The parent: a process that runs its arguments and ends by the default action of
+# a SIGTERM, as nox and make do.
+PARENT = "import subprocess, sys; sys.exit(subprocess.call(sys.argv[1:]))"
 
 
 def free_offset() -> int:
@@ -48,8 +59,12 @@ def command_lines(mark: str) -> list[str]:
     return lines
 
 
-@pytest.mark.parametrize("sig", SIGNALS, ids=lambda sig: sig.name)
-def test_nothing_outlives_an_interrupted_session(sig: signal.Signals, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("target", "sig"), CASES, ids=[f"{sig.name}-to-{target}" for target, sig in CASES]
+)
+def test_nothing_outlives_an_interrupted_session(
+    target: str, sig: signal.Signals, tmp_path: Path
+) -> None:
     mark = uuid.uuid4().hex
     offset = free_offset()
     ports = [postgres.conf_port(variant) + offset for variant in ("secure", "insecure")]
@@ -58,8 +73,11 @@ def test_nothing_outlives_an_interrupted_session(sig: signal.Signals, tmp_path: 
         "COOKBOOK_PORT_OFFSET": str(offset),
         "COOKBOOK_BUILD": str(tmp_path / "build"),
     }
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", SUITE]
+    if target == "parent":
+        command = [sys.executable, "-c", PARENT, *command]
     session = subprocess.Popen(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", SUITE],
+        command,
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
@@ -87,8 +105,10 @@ def test_nothing_outlives_an_interrupted_session(sig: signal.Signals, tmp_path: 
                 left
             )
             time.sleep(0.1)
-        print(f"{sig.name}: nothing left after {time.monotonic() - interrupted:.1f} s")
+        elapsed = time.monotonic() - interrupted
+        print(f"{sig.name} to {target}: nothing left after {elapsed:.1f} s")
     finally:
-        if session.poll() is None:
+        # The whole process group: with the parent gone, its pytest may be left.
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(session.pid, signal.SIGKILL)
         session.wait()
