@@ -77,9 +77,12 @@ def test_fresh_database_is_empty_and_owned_by_the_app_user(
 
 
 def test_taken_port_is_reported_with_a_fix(tmp_path, cookbook_servers: Servers) -> None:
-    # The session's own insecure cluster holds its port right now.
-    with pytest.raises(HarnessError, match=r"(?s)Port 15432 on 127\.0\.0\.1 is in use.*Fix:"):
-        postgres.start_cluster("insecure", cookbook_servers.binaries, tmp_path)
+    # The session's own insecure cluster holds its port right now (15432, or that
+    # moved by the session's COOKBOOK_PORT_OFFSET).
+    port = cookbook_servers.clusters["insecure"].port
+    offset = port - postgres.conf_port("insecure")
+    with pytest.raises(HarnessError, match=rf"(?s)Port {port} on 127\.0\.0\.1 is in use.*Fix:"):
+        postgres.start_cluster("insecure", cookbook_servers.binaries, tmp_path, offset)
 
 
 def test_missing_postgresql_is_reported_with_a_fix(monkeypatch, tmp_path) -> None:
