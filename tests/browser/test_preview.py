@@ -52,6 +52,8 @@ class Preview:
             if line.startswith("preview: serving "):
                 self.url = line.removeprefix("preview: serving ").strip()
                 self.serving.set()
+        # The output has ended: so has the process. Whoever waits need not wait on.
+        self.serving.set()
 
     def output(self) -> str:
         return "".join(self.lines)
@@ -61,7 +63,7 @@ class Preview:
 def preview(tmp_path: Path) -> Iterator[Preview]:
     running = Preview(tmp_path)
     try:
-        if not running.serving.wait(START_TIMEOUT_S):
+        if not running.serving.wait(START_TIMEOUT_S) or not running.url:
             pytest.fail(f"the preview did not start serving:\n{running.output()}")
         yield running
     finally:

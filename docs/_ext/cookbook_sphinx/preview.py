@@ -103,7 +103,7 @@ class Preview:
     def build(self) -> None:
         # Archives are otherwise made once per process (builder-inited): a changed
         # example must be zipped before Sphinx compares its modification time.
-        import example_archives
+        from cookbook_sphinx import example_archives
 
         start = time.perf_counter()
         try:
