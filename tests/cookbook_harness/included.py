@@ -18,6 +18,7 @@ from pathlib import Path
 import coverage
 from sphinx.config import Config
 from sphinx.directives.code import LiteralIncludeReader
+from sybil.evaluators.skip import If
 
 from .assembly import include_options
 from .evaluators import skip_namespace
@@ -118,13 +119,10 @@ def skip_reason(lines: list[str], line: int) -> str | None:
         return "skipped on the page"
     namespace = skip_namespace()
     if reason.startswith("if"):
-        namespace["if_"] = _if
+        # Sybil's own condition, as its skip evaluator installs it.
+        namespace["if_"] = If(reason[2:])
         reason = "if_" + reason[2:]
     return eval(reason, namespace)  # noqa: S307
-
-
-def _if(condition: object, reason: str | None = None) -> str | None:
-    return (reason or "skipped here") if condition else None
 
 
 def _locate(lines: list[str], shown: list[str]) -> tuple[int, int]:
