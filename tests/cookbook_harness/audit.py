@@ -262,6 +262,10 @@ class Decoy:
         return True
 
     def close(self) -> None:
+        # close() alone does not wake a thread blocked in accept(): it would wait out
+        # the join's timeout. shutdown() does (accept() raises OSError, _serve returns).
+        with contextlib.suppress(OSError):
+            self.listener.shutdown(socket.SHUT_RDWR)
         self.listener.close()
         self.thread.join(timeout=5)
         for path in sorted(self.folder.rglob("*"), reverse=True):
