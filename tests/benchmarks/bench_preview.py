@@ -21,8 +21,9 @@ import time
 import uuid
 from pathlib import Path
 
-from browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from playwright.sync_api import sync_playwright
+
+from cookbook_harness.chromium import CHROMIUM, CHROMIUM_ARGS
 
 TARGET_S = 1.0
 # While the page reloads there may be no article yet.

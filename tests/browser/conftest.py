@@ -26,22 +26,10 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
+from cookbook_harness.chromium import CHROMIUM, CHROMIUM_ARGS
 from cookbook_harness.layout import ROOT
 
 SITE = ROOT / "docs" / "_build" / "html"
-CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
-# Debian's Chromium as root in a container: no sandbox, no GPU, and none of the
-# background traffic (updates, sync) that would leave the machine.
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def site_pages() -> list[str]:
