@@ -43,7 +43,15 @@ def database() -> Iterator[dict[str, str]]:
         conn.execute(f'CREATE DATABASE "{name}"')
     yield {**os.environ, "PGDATABASE": name}
     with psycopg.connect(dbname="postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        # End what the test's processes left connected (they log in as this role).
+        # No DROP ... WITH (FORCE): it fails when an autovacuum worker, which runs
+        # as no role, is in the database; a plain DROP stops that worker itself.
+        conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = %s AND usename = current_user AND pid <> pg_backend_pid()",
+            [name],
+        )
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
 
 
 @pytest.fixture
