@@ -5,6 +5,8 @@ from __future__ import annotations
 import importlib.util
 import shutil
 import socket
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -209,3 +211,27 @@ def test_a_block_the_page_skips_here_has_no_lines_that_must_have_run() -> None:
     assert skip_reason(page, 5) is None
     assert skip_reason(page, 7) == "skipped on the page"
     assert skip_reason(page, 9) == "needs a node"
+
+
+def test_the_project_packages_are_found_without_slowing_python_down(tmp_path: Path) -> None:
+    """Every Python process of a run (some 700: each `manage.py` command of a page) finds
+    the harness, the extensions and the dispatcher, and nothing else of tests/ or
+    examples/, without importing anything at start-up to do it (install_project in
+    noxfile.py; the editable install's hook cost 0.07 s a process)."""
+    script = (
+        "import sys\n"
+        "started = set(sys.modules)\n"
+        "import cookbook_harness.layout, cookbook_sphinx, nitro_django\n"
+        "for name in ('test_harness', 'conftest', 'mysite'):\n"
+        "    try:\n"
+        "        __import__(name)\n"
+        "    except ModuleNotFoundError:\n"
+        "        continue\n"
+        "    print('importable:', name)\n"
+        "print(*sorted({'inspect', 'importlib.resources', 'importlib.abc'} & started))\n"
+    )
+    found = subprocess.run(
+        [sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
+    assert found.returncode == 0, found.stderr
+    assert found.stdout.strip() == "", found.stdout
