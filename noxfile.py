@@ -5,11 +5,9 @@
 
 from __future__ import annotations
 
-import ctypes
+import importlib.util
 import os
 import shutil
-import signal
-import sys
 from pathlib import Path
 
 import nox
@@ -20,12 +18,16 @@ ROOT = Path(__file__).parent
 def _end_with_parent() -> None:
     """nox gets SIGTERM when what started it ends (make, killed by a SIGTERM of its
     own, does not pass it on), and ends; its pytest then ends the same way and
-    stops what it started (cookbook_harness.watchdog.end_with_parent)."""
+    stops what it started. The harness's watchdog module does it; it needs only the
+    standard library, so it is read from its file (nox's own environment has no harness).
+    """
     parent = os.getppid()
-    if sys.platform.startswith("linux"):
-        ctypes.CDLL(None).prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG
-        if os.getppid() != parent:
-            os.kill(os.getpid(), signal.SIGTERM)
+    path = ROOT / "tests" / "cookbook_harness" / "watchdog.py"
+    spec = importlib.util.spec_from_file_location("cookbook_watchdog", path)
+    assert spec is not None and spec.loader is not None
+    watchdog = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(watchdog)
+    watchdog.end_with_parent(parent)
 
 
 _end_with_parent()

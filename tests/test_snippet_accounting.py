@@ -6,6 +6,7 @@ test in syntax that our own parser reads differently.
 
 from __future__ import annotations
 
+import functools
 import io
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,7 +15,7 @@ import pytest
 from docutils import nodes
 from sphinx.application import Sphinx
 
-from cookbook_harness.accounting import RegionInfo, page_regions
+from cookbook_harness.accounting import page_regions
 from cookbook_harness.evaluators import LANGUAGES
 from cookbook_harness.layout import CONF, DOCS, EXAMPLES, ROOT
 from cookbook_harness.pages import Page, parse_page
@@ -75,7 +76,7 @@ def test_every_block_is_included_executed_or_skipped_with_a_reason(blocks) -> No
     problems: list[str] = []
     pages: dict[Path, Page] = {}
     # Sybil parses a page once per variant, not once per block (some 800 parses).
-    regions: dict[tuple[Path, str], dict[int, RegionInfo]] = {}
+    regions = functools.cache(page_regions)
     for page_path, node in blocks:
         if isinstance(node, nodes.doctest_block):
             continue  # test_no_docstring_example_goes_unrun
@@ -94,9 +95,7 @@ def test_every_block_is_included_executed_or_skipped_with_a_reason(blocks) -> No
         for variant in page.variants:
             if block.variant not in (None, variant):
                 continue
-            if (page_path, variant) not in regions:
-                regions[page_path, variant] = page_regions(page_path, variant)
-            region = regions[page_path, variant].get(block.line)
+            region = regions(page_path, variant).get(block.line)
             if region is None:
                 problems.append(
                     f"{where} [{variant}]: a {block.language or 'plain'} block that is neither "

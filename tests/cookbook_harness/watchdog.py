@@ -118,17 +118,6 @@ def watching(workdir: Path) -> Iterator[None]:
         watchdog.stdin.close()
 
 
-def main() -> None:
-    mark, workdir, session = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3])
-    # Blocks until the test session's end of the pipe closes, however it ends.
-    sys.stdin.buffer.read()
-    clean_up(mark, workdir, session)
-
-
-if __name__ == "__main__":
-    main()
-
-
 def end_with_parent(parent: int) -> None:
     """Get SIGTERM when the process that started this one ends (Linux's parent-death
     signal), so that a runner killed outright (nox on a SIGTERM of its own) does
@@ -144,3 +133,14 @@ def end_with_parent(parent: int) -> None:
     # The parent may have ended before the call: then it is too late for the signal.
     if os.getppid() != parent:
         os.kill(os.getpid(), signal.SIGTERM)
+
+
+def main() -> None:
+    mark, workdir, session = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3])
+    # Blocks until the test session's end of the pipe closes, however it ends.
+    sys.stdin.buffer.read()
+    clean_up(mark, workdir, session)
+
+
+if __name__ == "__main__":
+    main()
