@@ -6,6 +6,8 @@ The preview runs on a scratch copy of the docs, which the test edits.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import signal
 import subprocess
 import sys
@@ -117,3 +119,54 @@ def test_a_saved_page_shows_in_the_open_browser(
         assert errors == []
     finally:
         page.close()
+
+
+def running(pid: int) -> bool:
+    """Whether the process is there and not a zombie waiting for its new parent."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rpartition(")")[2].split()[0] != "Z"
+
+
+def test_the_preview_ends_with_the_process_that_started_it(tmp_path: Path) -> None:
+    """`make serve` stopped by a SIGTERM: nox ends at once without passing it on, and
+    the preview, still serving on its port, must not outlive it."""
+    parent = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import subprocess, sys; sys.exit(subprocess.call(sys.argv[1:]))",
+            sys.executable,
+            "-m",
+            "cookbook_sphinx.preview",
+            "--copy-to",
+            str(tmp_path),
+            "--port",
+            "0",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        children: list[str] = []
+        while not children and time.monotonic() < deadline:
+            time.sleep(0.1)
+            found = subprocess.run(["pgrep", "-P", str(parent.pid)], capture_output=True, text=True)
+            children = found.stdout.split()
+        assert children, "the preview did not start"
+        preview = int(children[0])
+        time.sleep(1.0)  # the preview is running its main()
+        parent.send_signal(signal.SIGTERM)
+        parent.wait(timeout=10)
+        deadline = time.monotonic() + 10
+        while running(preview) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not running(preview), "the preview outlived its parent"
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(parent.pid, signal.SIGKILL)
+        parent.wait()

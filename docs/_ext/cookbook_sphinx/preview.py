@@ -30,6 +30,7 @@ from pathlib import Path
 from sphinx.application import Sphinx
 from sphinx.search import en
 
+from cookbook_harness import watchdog
 from cookbook_harness.layout import DOCS
 
 EVENTS = "/__preview/events"
@@ -243,6 +244,9 @@ def serve(preview: Preview, host: str, port: int) -> http.server.ThreadingHTTPSe
 
 
 def main() -> None:
+    # nox, stopped by a SIGTERM (make serve's own, a terminal closing), ends at once and
+    # does not pass it on: the preview must not keep serving without it.
+    watchdog.end_with_parent(os.getppid())
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--source", type=Path, default=DOCS, help="the docs folder")
     parser.add_argument("--build", type=Path, help="where to build (default: <source>/_build)")
