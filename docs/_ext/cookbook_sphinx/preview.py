@@ -101,23 +101,11 @@ class Preview:
         self.generation = 0
         self.changed = threading.Condition()
 
-    def build(self, changed: set[str] | None = None) -> None:
-        """Build what changed (None: the first build, everything).
-
-        The static files (the theme's, the extensions', docs/_static) are copied
-        again only when one in docs/_static changed: the configuration and the
-        extensions, which also decide them, restart the process instead. Copying
-        them was a fifth of a warm rebuild after a page was saved.
-        """
+    def build(self) -> None:
         # Archives are otherwise made once per process (builder-inited): a changed
         # example must be zipped before Sphinx compares its modification time.
         from cookbook_sphinx import example_archives
 
-        static = str(self.source / "_static") + os.sep
-        builder = self.app.builder
-        same_static = changed is not None and not any(p.startswith(static) for p in changed)
-        if same_static:
-            builder.copy_static_files = _unchanged  # type: ignore[method-assign]
         start = time.perf_counter()
         try:
             example_archives.build_all()
@@ -126,9 +114,6 @@ class Preview:
             traceback.print_exc()
             print("preview: the build failed; still serving the last good pages", flush=True)
             return
-        finally:
-            if same_static:
-                del builder.copy_static_files
         with self.changed:
             # Milliseconds, so that a page served by an earlier process (before a
             # restart) also sees a newer build.
@@ -140,10 +125,6 @@ class Preview:
         with self.changed:
             self.changed.wait_for(lambda: self.generation > seen, timeout=timeout)
             return self.generation
-
-
-def _unchanged() -> None:
-    """In place of the builder's copy of the static files, when none of them changed."""
 
 
 def watched_files(roots: list[Path]) -> Iterator[os.DirEntry[str]]:
@@ -291,7 +272,7 @@ def main() -> None:
                 )
             names = ", ".join(sorted(os.path.relpath(path, root) for path in changed)[:3])
             print(f"preview: changed {names}", flush=True)
-            preview.build(changed)
+            preview.build()
     except KeyboardInterrupt:
         server.shutdown()
 
