@@ -25,20 +25,25 @@ PAGE = "recipes/core"
 START_TIMEOUT_S = 300
 
 
+def preview_command(scratch: Path) -> list[str]:
+    """`make serve`'s preview, on a scratch copy of the docs in ``scratch``, any free port."""
+    return [
+        sys.executable,
+        "-m",
+        "cookbook_sphinx.preview",
+        "--copy-to",
+        str(scratch),
+        "--port",
+        "0",
+    ]
+
+
 class Preview:
     """The preview process and what it printed."""
 
     def __init__(self, scratch: Path) -> None:
         self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "cookbook_sphinx.preview",
-                "--copy-to",
-                str(scratch),
-                "--port",
-                "0",
-            ],
+            preview_command(scratch),
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
@@ -122,13 +127,7 @@ def test_the_preview_ends_with_the_process_that_started_it(tmp_path: Path) -> No
             sys.executable,
             "-c",
             "import subprocess, sys; sys.exit(subprocess.call(sys.argv[1:]))",
-            sys.executable,
-            "-m",
-            "cookbook_sphinx.preview",
-            "--copy-to",
-            str(tmp_path),
-            "--port",
-            "0",
+            *preview_command(tmp_path),
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
