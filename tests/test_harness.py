@@ -235,3 +235,27 @@ def test_the_project_packages_are_found_without_slowing_python_down(tmp_path: Pa
     )
     assert found.returncode == 0, found.stderr
     assert found.stdout.strip() == "", found.stdout
+
+
+@pytest.mark.parametrize("kind", ["project_template", "app_template"])
+def test_startproject_and_startapp_files_render_as_django_renders_them(kind: str) -> None:
+    """assembly puts the templates' variables in itself; Django's engine gives the same."""
+    from django.template import Context, Engine
+
+    from cookbook_harness import assembly
+
+    context = {
+        "project_name": "mysite",
+        "app_name": "todos",
+        "camel_case_app_name": "Todos",
+        "secret_key": "django-insecure-<key>&",
+        "docs_version": "6.1",
+        "django_version": "6.1.3",
+    }
+    engine = Engine(debug=False, autoescape=False)
+    templates = sorted((assembly._templates() / kind).rglob("*-tpl"))
+    assert templates
+    for template in templates:
+        rendered = engine.from_string(template.read_text())
+        expected = rendered.render(Context(context, autoescape=False))
+        assert assembly._render(template, context) == expected, template
