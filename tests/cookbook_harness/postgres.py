@@ -14,6 +14,7 @@ run as an unprivileged system user that the harness creates.
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import dataclasses
 import errno
@@ -543,13 +544,23 @@ def running_servers(
         servers = Servers(binaries, workdir, {}, {})
         with watchdog.watching(workdir):
             try:
+                wanted = []
                 for variant in variants:
                     if variant == "secure" and not binaries.has_tls:
                         servers.unavailable[variant] = tls_unavailable(binaries)
-                        continue
-                    servers.clusters[variant] = start_cluster(
-                        variant, binaries, workdir, port_offset
-                    )
+                    else:
+                        wanted.append(variant)
+                # Side by side: each start is mostly initdb and pg_ctl, one process each.
+                with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+                    futures = {
+                        variant: pool.submit(start_cluster, variant, binaries, workdir, port_offset)
+                        for variant in wanted
+                    }
+                    for variant, future in futures.items():
+                        with contextlib.suppress(Exception):
+                            servers.clusters[variant] = future.result()
+                for future in futures.values():
+                    future.result()  # the first start that failed raises here, all stopped
                 yield servers
             finally:
                 servers.stop()
