@@ -4,8 +4,9 @@ Each test copies the repository's pages, examples, configuration and harness to
 a scratch directory, changes one thing there, and runs the narrowest check on
 the copy in a pytest session of its own. That session imports the copy's
 harness (it runs from the copy's tests/ folder, which Python puts first on its
-path) and uses the servers of this session (``COOKBOOK_SERVERS``), so the
-copies run against the same PostgreSQL clusters without starting their own.
+path) and the copy's Sphinx extensions (PYTHONPATH), and uses the servers of
+this session (``COOKBOOK_SERVERS``), so the copies run against the same
+PostgreSQL clusters without starting their own.
 """
 
 from __future__ import annotations
@@ -79,6 +80,8 @@ class Mutant:
             if not key.startswith(("COOKBOOK_", "PG", "PYTEST_", "COVERAGE_"))
         } | {
             "COOKBOOK_ROOT": str(self.root),
+            # The copy's Sphinx extensions, not the repository's (found after sys.path).
+            "PYTHONPATH": str(self.root / "docs" / "_ext"),
             "COOKBOOK_SERVERS": str(self.servers_file),
             "COOKBOOK_REPORT": str(self.root / "build" / "snippet-report-mutant.json"),
         }

@@ -12,6 +12,7 @@ CORE_SECURE_SUITE = (
     "test_examples.py::test_example_suite[secure-core]",
     "test_included_coverage.py::test_included_python_ran[secure]",
 )
+RENDERED_AS_DJANGO = "test_startproject_and_startapp_files_render_as_django_renders_them"
 SECURE_EXPORT = (
     "$ export PGHOST=127.0.0.1 PGPORT=15433 PGDATABASE=cookbook PGUSER=cookbook \\\n"
     "    PGSSLMODE=verify-full PGSSLROOTCERT=$PWD/certs/ca.crt \\\n"
@@ -144,3 +145,23 @@ def test_failing_example_test_shows_on_the_status_page(mutant: Mutant) -> None:
     assert "FAILED (1 test)" in page
     assert "test_example_suite[secure-core]" in page
     assert "test_deleting_an_author_cascades_to_posts" in page
+
+
+def test_startproject_templates_rendered_otherwise_than_django(mutant: Mutant) -> None:
+    mutant.replace(
+        "tests/cookbook_harness/assembly.py",
+        "lambda match: context[match[1]]",
+        'lambda match: context[match[1]].replace("&", "&amp;")',
+    )
+    check = mutant.pytest("test_harness.py::" + RENDERED_AS_DJANGO)
+    check.assert_fails_with(RENDERED_AS_DJANGO, "[project_template]")
+
+
+def test_lean_pages_losing_the_indentation_of_code(mutant: Mutant) -> None:
+    mutant.replace(
+        "docs/_ext/cookbook_sphinx/page_weight.py",
+        "(pre|textarea|script|style)",
+        "(textarea|script|style)",
+    )
+    check = mutant.pytest("test_page_weight.py::test_indentation_goes_only_where_it_does_not_show")
+    check.assert_fails_with("<pre tabindex")
