@@ -6,7 +6,9 @@ reader's shell would give it, and a fresh database each time. It logs in as
 ``postgres.TESTS_USER``, so that the servers' logs tell its connections from a
 page's (audit.py). The suites spend most of their time waiting on servers,
 workers and timers, so they run side by side, in the background, while the
-pages run (see plugin.py).
+pages run (see plugin.py): the longest first, as the last run timed them, and
+at a lower CPU priority than the pages, whose blocks run one after another and
+are the session's longest chain.
 
 Every suite runs under coverage, with branches, into one data file per
 variant (included.py checks the lines the pages include), and writes a JUnit
@@ -34,6 +36,9 @@ from .postgres import TESTS_USER, Cluster, Servers
 
 SUITES_AT_ONCE = int(os.environ.get("COOKBOOK_SUITES_AT_ONCE", "4"))
 SUITE_TIMEOUT = 900
+#: The suites' niceness: on a machine with fewer cores than processes running,
+#: the pages' chain keeps its pace and the suites fill the idle time.
+SUITE_NICENESS = 10
 RESULTS = BUILD / "suites"
 
 
@@ -119,17 +124,24 @@ def run_suite(example: str, cluster: Cluster, database: str, processes: Processe
         f"--junitxml={junit}",
     ]
     env = example_env(cluster, database) | {"COVERAGE_FILE": str(coverage_file(cluster.variant))}
-    # A process group of its own, so that everything the suite starts can be ended.
+    # A process group of its own, so that everything the suite starts can be ended; not
+    # a session of its own: Linux gives each session a CPU share of its own (autogroups),
+    # which no niceness lowers, and four suites would take four shares to the pages' one.
     process = subprocess.Popen(
         command,
         cwd=EXAMPLES / example,
         env=env,
+        # Not the terminal: a process group in the background that read it would stop.
+        stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        start_new_session=True,
+        process_group=0,
     )
     processes.running.add(process)
+    # Before it starts anything: what it starts inherits the priority.
+    with contextlib.suppress(OSError):
+        os.setpriority(os.PRIO_PROCESS, process.pid, SUITE_NICENESS)
     try:
         output, _ = process.communicate(timeout=SUITE_TIMEOUT)
         returncode = process.returncode
@@ -165,6 +177,15 @@ def junit_tests(path: Path) -> tuple[list[str], list[dict[str, str]], list[dict[
     return passed, skipped, failed
 
 
+def last_duration(example: str, variant: str) -> float:
+    """How long the suite took in the last run (its JUnit XML); never run: infinity."""
+    try:
+        suite = next(ET.parse(RESULTS / f"{example}-{variant}.xml").iter("testsuite"))
+        return float(suite.get("time", "inf"))
+    except (OSError, ET.ParseError, StopIteration, ValueError):
+        return float("inf")
+
+
 def started_suites(servers: Servers, wanted: set[tuple[str, str]]) -> Iterator[Runs]:
     """Start the wanted (example, variant) suites; wait for all of them at the end."""
     databases: list[tuple[Cluster, str]] = []
@@ -175,17 +196,20 @@ def started_suites(servers: Servers, wanted: set[tuple[str, str]]) -> Iterator[R
     processes = Processes()
     pool = ThreadPoolExecutor(max_workers=SUITES_AT_ONCE)
     runs: Runs = {}
+    order = [
+        (example, variant, cluster)
+        for example in example_names()
+        for variant, cluster in servers.clusters.items()
+        if (example, variant) in wanted
+    ]
+    # Longest first, so that the last to start are short (stable for ties).
+    order.sort(key=lambda run: -last_duration(run[0], run[1]))
     try:
-        for example in example_names():
-            for variant, cluster in servers.clusters.items():
-                if (example, variant) not in wanted:
-                    continue
-                database = f"test_{uuid.uuid4().hex[:12]}"
-                cluster.create_database(database, owner=TESTS_USER)
-                databases.append((cluster, database))
-                runs[example, variant] = pool.submit(
-                    run_suite, example, cluster, database, processes
-                )
+        for example, variant, cluster in order:
+            database = f"test_{uuid.uuid4().hex[:12]}"
+            cluster.create_database(database, owner=TESTS_USER)
+            databases.append((cluster, database))
+            runs[example, variant] = pool.submit(run_suite, example, cluster, database, processes)
         yield runs
     finally:
         # Normally every suite is done by now; after an interruption, end them.

@@ -60,7 +60,9 @@ class Project:
                 env=self.env,
                 stdout=out,
                 stderr=subprocess.STDOUT,
-                start_new_session=True,
+                # A group of its own, to stop it with what it started (not a session:
+                # on Linux that would also give it a CPU share of its own).
+                process_group=0,
             )
         self.servers.append(server)
         try:
