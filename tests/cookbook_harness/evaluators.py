@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -287,37 +288,46 @@ def _decoy_test(run: PageRun, where: str) -> None:
             f"{where}: the Secure variant made no connection to the secure server, so "
             "nothing shows that it is secure"
         )
+    with audit.decoys(run.pki) as decoys:
+        # Each decoy in a terminal of its own, side by side: they share nothing, and most
+        # of the time goes to starting Python for Django's connection.
+        with ThreadPoolExecutor(max_workers=len(decoys)) as pool:
+            probes = [pool.submit(_probe_decoy, run, decoy, where) for decoy in decoys]
+        for probe in probes:
+            probe.result()
+
+
+def _probe_decoy(run: PageRun, decoy: audit.Decoy, where: str) -> None:
+    """The page's clients, with its Secure settings but the decoy's address, refuse it."""
     probe = Shell(run.shell_cwd, run.shell_env)
     try:
-        with audit.decoys(run.pki) as decoys:
-            for decoy in decoys:
-                # The page's own settings, but the decoy's address.
-                address = f"env -u PGHOSTADDR PGHOST=127.0.0.1 PGPORT={decoy.port}"
-                clients = {"psql": f"{address} psql -X -A -t -c 'SELECT 1'"}
-                if (run.shell_cwd / "manage.py").exists():
-                    clients["Django's connection"] = (
-                        f"{address} python manage.py shell --no-imports -c "
-                        "'from django.db import connection; connection.ensure_connection()'"
-                    )
-                for client, command in clients.items():
-                    seen = decoy.seen
-                    output, _ = probe.run(command, timeout=120)
-                    if not decoy.wait_for_more_than(seen, timeout=10):
-                        raise SnippetFailure(
-                            f"{where}: {client}, with the page's Secure settings and PGPORT "
-                            f"pointed at a decoy server, never reached it:\n{output}"
-                        )
-                    if decoy.accepted:
-                        what = {
-                            "name": "a certificate for another name (decoy.invalid)",
-                            "authority": "a certificate from another authority",
-                        }[decoy.kind]
-                        raise SnippetFailure(
-                            f"{where}: {client}, with the page's Secure settings, accepted "
-                            f"{what} from a decoy server ({', '.join(decoy.accepted)}): the "
-                            "Secure variant must check the server (sslmode=verify-full, "
-                            "sslrootcert naming your CA)"
-                        )
+        # The page's own settings, but the decoy's address.
+        address = f"env -u PGHOSTADDR PGHOST=127.0.0.1 PGPORT={decoy.port}"
+        clients = {"psql": f"{address} psql -X -A -t -c 'SELECT 1'"}
+        if (run.shell_cwd / "manage.py").exists():
+            clients["Django's connection"] = (
+                f"{address} python manage.py shell --no-imports -c "
+                "'from django.db import connection; connection.ensure_connection()'"
+            )
+        for client, command in clients.items():
+            seen = decoy.seen
+            output, _ = probe.run(command, timeout=120)
+            if not decoy.wait_for_more_than(seen, timeout=10):
+                raise SnippetFailure(
+                    f"{where}: {client}, with the page's Secure settings and PGPORT "
+                    f"pointed at a decoy server, never reached it:\n{output}"
+                )
+            if decoy.accepted:
+                what = {
+                    "name": "a certificate for another name (decoy.invalid)",
+                    "authority": "a certificate from another authority",
+                }[decoy.kind]
+                raise SnippetFailure(
+                    f"{where}: {client}, with the page's Secure settings, accepted "
+                    f"{what} from a decoy server ({', '.join(decoy.accepted)}): the "
+                    "Secure variant must check the server (sslmode=verify-full, "
+                    "sslrootcert naming your CA)"
+                )
     finally:
         probe.close()
 
