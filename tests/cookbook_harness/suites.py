@@ -87,8 +87,8 @@ class Processes:
         self.running: set[subprocess.Popen[str]] = set()
 
     def end_all(self) -> None:
-        """End the suites still running, and what they started in sessions of their own
-        (a suite's development servers), found by the session's mark."""
+        """End the suites still running, and what they started in process groups of their
+        own (a suite's development servers), found by the session's mark."""
         if not self.running:
             return
         for process in list(self.running):
