@@ -13,6 +13,8 @@ for a test session that holds it (and says so on stderr).
 from __future__ import annotations
 
 import argparse
+import os
+import resource
 import statistics
 import subprocess
 import time
@@ -30,19 +32,31 @@ LOOPS: list[tuple[str, list[str], float | None]] = [
 ]
 
 
-def timed_run(arguments: list[str]) -> tuple[float, str]:
-    """Wall time of one `nox -R -s tests -- arguments`, and pytest's summary line."""
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed_run(arguments: list[str]) -> tuple[float, float, str]:
+    """Wall time and CPU time (user + system) of one `nox -R -s tests -- arguments`,
+    and pytest's summary line.
+
+    The CPU time is what the run's processes used, waited for by their parents; the
+    PostgreSQL servers, which pg_ctl leaves to init, are not in it.
+    """
     command = [str(NOX), "-R", "-s", "tests"] + (["--", *arguments] if arguments else [])
+    cpu_before = children_cpu()
     began = time.perf_counter()
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - began
+    cpu = children_cpu() - cpu_before
     lines = [line for line in result.stdout.splitlines() if " in " in line and "==" in line]
     summary = lines[-1].strip("= ") if lines else "no summary"
     if result.returncode != 0:
         raise SystemExit(
             f"{' '.join(command)} failed ({result.returncode}):\n{result.stdout[-3000:]}"
         )
-    return seconds, summary
+    return seconds, cpu, summary
 
 
 def main() -> None:
@@ -58,18 +72,32 @@ def main() -> None:
             continue
         runs = args.suite_runs if full else args.runs
         times = []
+        cpus = []
         summary = ""
         for run in range(runs):
-            seconds, summary = timed_run(arguments)
+            seconds, cpu, summary = timed_run(arguments)
             times.append(seconds)
-            print(f"# {name} run {run + 1}: {seconds:.1f} s ({summary})", flush=True)
-        rows.append((name, statistics.median(times), runs, target, summary))
-    print(f"{'test loop (nox -R -s tests -- ...)':<48} {'wall s':>7} {'runs':>5}  target")
-    for name, median, runs, target, summary in rows:
+            cpus.append(cpu)
+            print(
+                f"# {name} run {run + 1}: {seconds:.1f} s, {cpu:.1f} s CPU ({summary})", flush=True
+            )
+        rows.append(
+            (name, statistics.median(times), statistics.median(cpus), runs, target, summary)
+        )
+    cores = len(os.sched_getaffinity(0))
+    # No run can take less wall time than its CPU time spread over every core.
+    print(
+        f"{'test loop (nox -R -s tests -- ...)':<48} {'wall s':>7} {'CPU s':>7} "
+        f"{'CPU/' + str(cores):>7} {'runs':>5}  target"
+    )
+    for name, median, cpu, runs, target, summary in rows:
         verdict = ""
         if target is not None:
             verdict = f"{target:.0f} s ({'met' if median <= target else 'NOT met'})"
-        print(f"{name:<48} {median:7.1f} {runs:5d}  {verdict}   [{summary}]")
+        print(
+            f"{name:<48} {median:7.1f} {cpu:7.1f} {cpu / cores:7.1f} {runs:5d}  "
+            f"{verdict}   [{summary}]"
+        )
 
 
 if __name__ == "__main__":
