@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import statistics
 import subprocess
 import time
+
+from bench_site import children_cpu
 
 from cookbook_harness.layout import ROOT
 
@@ -30,11 +31,6 @@ LOOPS: list[tuple[str, list[str], float | None]] = [
     ("one example's suite, both variants (dbos)", ["examples/dbos"], None),
     ("full suite (make test)", [], 150.0),
 ]
-
-
-def children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
 
 
 def timed_run(arguments: list[str]) -> tuple[float, float, str]:

@@ -57,9 +57,15 @@ class Run:
     wall: float
 
 
+def children_cpu() -> float:
+    """CPU time (user + system) of the child processes waited for so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def sphinx_build(source: Path, out: Path, *options: str) -> Run:
     """One ``sphinx-build -b html`` in a child process: its CPU time and wall time."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    before = children_cpu()
     start = time.perf_counter()
     result = subprocess.run(
         [sys.executable, "-m", "sphinx", "-b", "html", "-q", str(source), str(out), *options],
@@ -68,10 +74,9 @@ def sphinx_build(source: Path, out: Path, *options: str) -> Run:
         check=False,
     )
     wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = children_cpu() - before
     if result.returncode != 0:
         raise SystemExit(f"sphinx-build {source} failed:\n{result.stdout}{result.stderr}")
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return Run(cpu, wall)
 
 
