@@ -165,3 +165,26 @@ def test_lean_pages_losing_the_indentation_of_code(mutant: Mutant) -> None:
     )
     check = mutant.pytest("test_page_weight.py::test_indentation_goes_only_where_it_does_not_show")
     check.assert_fails_with("<pre tabindex")
+
+
+def test_copy_buttons_script_losing_its_english_fallback(mutant: Mutant) -> None:
+    mutant.replace(
+        "docs/_ext/cookbook_sphinx/page_weight.py", 'in {"en", language}', "in {language}"
+    )
+    check = mutant.pytest(
+        "test_page_weight.py::"
+        "test_the_copy_buttons_script_keeps_the_messages_of_the_site_language_and_english"
+    )
+    check.assert_fails_with("'en': {", "AssertionError")
+
+
+def test_icon_sprite_losing_an_icon_the_page_shows(mutant: Mutant) -> None:
+    mutant.replace(
+        "docs/_ext/cookbook_sphinx/page_weight.py",
+        """lambda symbol: symbol.group() if f'href="#{symbol["id"]}"' in html else "\"""",
+        'lambda symbol: ""',
+    )
+    check = mutant.pytest(
+        "test_page_weight.py::test_only_the_icons_the_page_shows_stay_in_the_sprite"
+    )
+    check.assert_fails_with('<symbol id="svg-toc"')

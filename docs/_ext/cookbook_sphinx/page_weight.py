@@ -18,6 +18,13 @@ ships one stylesheet for everything Sphinx can produce. Here:
 - **No indentation in the pages** outside code and preformatted text (:func:`lean_html`).
 - **A 1 KB stand-in for clipboard.js**, the 9 KB library sphinx-copybutton loads:
   ``_static/clipboard.js``, the part of it the copy buttons use.
+- **Only the site's language in the copy buttons' script**: sphinx-copybutton's script
+  carries its messages in seven languages and uses those of the page's ``lang``, or
+  English (:func:`copy_messages_for`).
+- **Only the icons a page shows** in furo's inline SVG sprite (:func:`used_symbols_only`).
+- **Search words highlighted on demand.** Sphinx's sphinx_highlight.js (3.5 KB) only
+  does something on a page reached from a search; elsewhere a two-line loader stands
+  in for it and loads it only then (:func:`_highlight_on_demand`).
 - **Unused CSS dropped, comments too.** After a build, the rules of the stylesheets
   that no page of the site can use are dropped (see lean_css.py), and the scripts lose
   their comments and indentation (lean_js.py); each link gets the new checksum.
@@ -193,6 +200,16 @@ def stylesheet() -> str:
 # The script that stands in for clipboard.min.js (see _replace_clipboard_library).
 CLIPBOARD = "clipboard.js"
 
+# Sphinx's script that highlights the words of the last search on the page it opens,
+# and what stands in for it on the pages (see _highlight_on_demand).
+HIGHLIGHT = "_static/sphinx_highlight.js"
+HIGHLIGHT_LOADER = (
+    'try{if(localStorage.getItem("sphinx_highlight_terms")'
+    '||new URLSearchParams(location.search).has("highlight")){'
+    'const s=document.createElement("script");'
+    "s.src=document.currentScript.dataset.src;document.head.append(s)}}catch(e){}"
+)
+
 # --- unused CSS -------------------------------------------------------------------------
 
 # What the last builds found, beside the pickled environment: each page's and script's
@@ -246,6 +263,42 @@ def lean_html(html: str) -> str:
     for index in range(0, len(parts), 3):
         parts[index] = re.sub(r"\n\s+", "\n", parts[index])
     return "".join(part for index, part in enumerate(parts) if index % 3 != 2)
+
+
+# sphinx-copybutton's messages, one entry per language: ``'de' : { ... },``.
+_COPY_MESSAGES = re.compile(
+    r"^const messages = \{\n(?P<entries>.*?)\n\}[ \t]*\n", re.DOTALL | re.MULTILINE
+)
+_COPY_MESSAGE_ENTRY = re.compile(r"'(?P<language>[\w-]+)'\s*:\s*\{[^{}]*\}")
+
+
+def copy_messages_for(script: str, language: str) -> str:
+    """sphinx-copybutton's copybutton.js with only the messages its buttons can show on
+    this site's pages: those of ``language`` (every page's ``lang``) and English, its
+    fallback. A script not in the expected shape comes back unchanged."""
+    table = _COPY_MESSAGES.search(script)
+    if table is None:
+        return script
+    entries = [
+        entry.group()
+        for entry in _COPY_MESSAGE_ENTRY.finditer(table.group("entries"))
+        if entry.group("language") in {"en", language}
+    ]
+    if not entries:
+        return script
+    kept = "const messages = {\n" + ",\n".join(entries) + "\n}\n"
+    return script[: table.start()] + kept + script[table.end() :]
+
+
+_SYMBOL = re.compile(r'<symbol id="(?P<id>[\w-]+)"[^>]*>.*?</symbol>\n?', re.DOTALL)
+
+
+def used_symbols_only(html: str) -> str:
+    """``html`` without the symbols of furo's inline SVG sprite that nothing on the page
+    shows (``<use href="#id">``); furo's scripts and stylesheets name none."""
+    return _SYMBOL.sub(
+        lambda symbol: symbol.group() if f'href="#{symbol["id"]}"' in html else "", html
+    )
 
 
 def _lighten_assets(app: Sphinx, exception: Exception | None) -> None:
@@ -302,8 +355,11 @@ def _lighten_assets(app: Sphinx, exception: Exception | None) -> None:
     for path in sorted(scripts & sources.keys()):
         if path.endswith(".min.js"):
             continue  # already as small as it gets
-        digest = _digest(sources[path])
-        lean_scripts[digest] = known_scripts.get(digest) or lean_js.lean_script(sources[path])
+        text = sources[path]
+        if os.path.basename(path) == "copybutton.js":
+            text = copy_messages_for(text, app.config.language or "en")
+        digest = _digest(text)
+        lean_scripts[digest] = known_scripts.get(digest) or lean_js.lean_script(text)
         lean[path] = lean_scripts[digest]
     checksums = {}
     for path, text in lean.items():
@@ -318,7 +374,9 @@ def _lighten_assets(app: Sphinx, exception: Exception | None) -> None:
             return f"{link.group(1)}{checksums.get(target, link.group(3))}"
 
         fixed = re.sub(
-            r'((?:href|src)="([^"?]+\.(?:css|js))\?v=)([0-9a-f]+)', checksum_of, lean_html(html)
+            r'((?:href|src)="([^"?]+\.(?:css|js))\?v=)([0-9a-f]+)',
+            checksum_of,
+            used_symbols_only(lean_html(html)),
         )
         if fixed != html:
             Path(page).write_text(fixed, encoding="utf-8")
@@ -374,11 +432,34 @@ def _replace_clipboard_library(app: Sphinx) -> None:
     ]
 
 
+def _highlight_on_demand(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    """On every page but the search page, a loader in place of sphinx_highlight.js.
+
+    That script highlights the words of a search on the page the reader opens next:
+    the search page leaves them in ``localStorage`` (``sphinx_highlight_terms``), a
+    link may give them as ``?highlight=``. With neither it does nothing, so the loader
+    fetches it only when one is there. The search page keeps the script itself: its
+    searchtools.js reads the script's ``SPHINX_HIGHLIGHT_ENABLED``. The loader's
+    ``data-src`` gets the file's checksum with the other links (_lighten_assets)."""
+    scripts = context.get("script_files")
+    if pagename == "search" or not isinstance(scripts, list):
+        return
+    for index, script in enumerate(scripts):
+        if getattr(script, "filename", None) == HIGHLIGHT:
+            source = context["pathto"](HIGHLIGHT, resource=True) + "?v=0"
+            scripts[index] = type(script)(
+                "", priority=script.priority, body=HIGHLIGHT_LOADER, **{"data-src": source}
+            )
+
+
 def setup(app: Sphinx) -> ExtensionMetadata:
     app.setup_extension("sphinx_copybutton")
     _replace_clipboard_library(app)
     app.set_translator("html", CompactTranslator)
     app.connect("builder-inited", _use_compact_highlighting)
+    app.connect("html-page-context", _highlight_on_demand)
     # After furo's own build-finished handler (priority 500).
     app.connect("build-finished", _write_pygments_css, priority=900)
     app.connect("build-finished", _lighten_assets, priority=950)
