@@ -23,7 +23,7 @@ ships one stylesheet for everything Sphinx can produce. Here:
   English (:func:`copy_messages_for`).
 - **Only the icons a page shows** in furo's inline SVG sprite (:func:`used_symbols_only`).
 - **Search words highlighted on demand.** Sphinx's sphinx_highlight.js (3.5 KB) only
-  does something on a page reached from a search; elsewhere a two-line loader stands
+  does something on a page reached from a search; elsewhere a one-line loader stands
   in for it and loads it only then (:func:`_highlight_on_demand`).
 - **Unused CSS dropped, comments too.** After a build, the rules of the stylesheets
   that no page of the site can use are dropped (see lean_css.py), and the scripts lose
